@@ -1,0 +1,5 @@
+//! Composition: layouts compiled once, then each mailpiece laid out into pages.
+
+pub mod fonts;
+pub mod markup;
+pub mod template;

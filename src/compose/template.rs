@@ -1,0 +1,185 @@
+//! Templates: handlebars in strict mode, whose output is markup with record values escaped.
+
+use std::collections::BTreeSet;
+
+use handlebars::template::{Parameter, TemplateElement};
+use handlebars::{Handlebars, Path, PathSeg, Template};
+
+/// Names a template may use that come from the job, not from the record.
+pub const JOB_FIELDS: &[&str] = &["date", "date_iso", "record_id", "piece_id"];
+
+/// The templates of one layout, compiled once.
+pub struct Templates {
+    registry: Handlebars<'static>,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Templates {
+    /// An empty set of templates, strict and HTML-escaping.
+    pub fn new() -> Templates {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.set_prevent_indent(true);
+        Templates { registry }
+    }
+
+    /// Compiles `source` under `name` and returns the top-level fields it uses.
+    pub fn add(&mut self, name: &str, source: &str) -> Result<BTreeSet<String>, String> {
+        let template = Template::compile(source).map_err(|e| e.to_string())?;
+        let mut fields = BTreeSet::new();
+        walk(&template, true, &mut fields)?;
+        self.registry.register_template(name, template);
+        Ok(fields)
+    }
+
+    /// Renders a template against the record and job values.
+    pub fn render(&self, name: &str, data: &serde_json::Value) -> Result<String, String> {
+        self.registry.render(name, data).map_err(|e| match e.reason() {
+            handlebars::RenderErrorReason::MissingVariable(Some(var)) => {
+                format!("no value for `{var}`: the record lacks this field and the layout gives no default")
+            }
+            other => other.to_string(),
+        })
+    }
+}
+
+/// Collects the fields used at the top level of a template; refuses raw `{{{…}}}` output.
+fn walk(template: &Template, top: bool, out: &mut BTreeSet<String>) -> Result<(), String> {
+    for element in &template.elements {
+        match element {
+            TemplateElement::HtmlExpression(h) => {
+                if let Some(name) = param_field(&h.name, top) {
+                    return Err(format!(
+                        "`{{{{{{{name}}}}}}}` prints a value without escaping; use `{{{{{name}}}}}` so that values always print as text"
+                    ));
+                }
+                return Err("triple-stash `{{{…}}}` is not allowed: values always print as text".into());
+            }
+            TemplateElement::Expression(h) | TemplateElement::HelperBlock(h) => {
+                let is_helper = !h.params.is_empty() || h.block;
+                if !is_helper {
+                    if let Some(f) = param_field(&h.name, top) {
+                        out.insert(f);
+                    }
+                }
+                for p in h.params.iter().chain(h.hash.values()) {
+                    param_fields(p, top, out);
+                }
+                // Inside #each and #with the context changes: plain names there are the item's.
+                let name = match &h.name {
+                    Parameter::Name(n) => n.as_str(),
+                    _ => "",
+                };
+                let inner_top = top && !matches!(name, "each" | "with");
+                if let Some(t) = &h.template {
+                    walk(t, inner_top, out)?;
+                }
+                if let Some(t) = &h.inverse {
+                    walk(t, top, out)?;
+                }
+            }
+            TemplateElement::PartialExpression(_) | TemplateElement::PartialBlock(_) => {
+                return Err("partials (`{{> name}}`) are not supported in layouts".into());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn param_fields(p: &Parameter, top: bool, out: &mut BTreeSet<String>) {
+    match p {
+        Parameter::Subexpression(sub) => {
+            for q in sub.params().into_iter().flatten() {
+                param_fields(q, top, out);
+            }
+        }
+        other => {
+            if let Some(f) = param_field(other, top) {
+                out.insert(f);
+            }
+        }
+    }
+}
+
+fn param_field(p: &Parameter, top: bool) -> Option<String> {
+    match p {
+        Parameter::Name(n) if top && !n.starts_with('@') && n != "this" => {
+            Some(n.split('.').next().unwrap_or(n).to_owned())
+        }
+        Parameter::Path(Path::Relative((segs, raw))) => {
+            if raw.starts_with("@root") || raw.starts_with("../") {
+                return segs.iter().find_map(|s| match s {
+                    PathSeg::Named(n) if n != "@root" && n != ".." => Some(n.clone()),
+                    _ => None,
+                });
+            }
+            if !top || raw.starts_with('@') || raw == "this" || raw.starts_with("this.") {
+                return None;
+            }
+            match segs.first() {
+                Some(PathSeg::Named(n)) => Some(n.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fields_are_collected_but_not_item_fields() {
+        let mut t = Templates::new();
+        let f = t
+            .add(
+                "x",
+                "{{#if (eq civility \"Mme\")}}Madame {{last_name}}{{else}}Monsieur{{/if}} \
+                 {{#each address_lines}}{{this}}<br>{{/each}} {{vehicle}} {{date}}",
+            )
+            .unwrap();
+        let f: Vec<_> = f.into_iter().collect();
+        assert_eq!(f, ["address_lines", "civility", "date", "last_name", "vehicle"]);
+    }
+
+    #[test]
+    fn values_are_escaped_and_never_evaluated() {
+        let mut t = Templates::new();
+        t.add("x", "Bonjour {{name}}").unwrap();
+        let out = t.render("x", &json!({"name": "<b>{{evil}}</b> & Cie"})).unwrap();
+        assert_eq!(out, "Bonjour &lt;b&gt;{{evil}}&lt;/b&gt; &amp; Cie");
+        let blocks = crate::compose::markup::parse(&out).unwrap();
+        assert_eq!(
+            blocks[0].inlines,
+            vec![crate::compose::markup::Inline::Text {
+                text: "Bonjour <b>{{evil}}</b> & Cie".into(),
+                bold: false,
+                italic: false
+            }]
+        );
+    }
+
+    #[test]
+    fn strict_mode_names_the_missing_field() {
+        let mut t = Templates::new();
+        t.add("x", "Bonjour {{first_name}}").unwrap();
+        let err = t.render("x", &json!({})).unwrap_err();
+        assert!(err.contains("first_name"), "{err}");
+    }
+
+    #[test]
+    fn raw_output_is_refused() {
+        let mut t = Templates::new();
+        let err = t.add("x", "{{{name}}}").unwrap_err();
+        assert!(err.contains("values always print as text"), "{err}");
+        assert!(t.add("y", "{{#if x}}").is_err());
+    }
+}

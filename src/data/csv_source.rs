@@ -1,0 +1,359 @@
+//! CSV files, memory-mapped: the header, a streaming pass, and re-reading one record by offset.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use csv::ByteRecord;
+use memmap2::Mmap;
+
+use super::{DataError, RecordPos, Rejection};
+
+/// A CSV contact file, memory-mapped so that records can be re-read by offset.
+pub struct CsvSource {
+    path: PathBuf,
+    map: Mmap,
+    delimiter: u8,
+    /// Offset of the header's first byte (after a byte-order mark).
+    start: usize,
+    header: Vec<String>,
+}
+
+/// One record as read: where it is and its raw fields.
+pub struct RawRecord {
+    /// Its position in the file.
+    pub pos: RecordPos,
+    /// Its fields, not yet decoded.
+    pub fields: ByteRecord,
+}
+
+impl CsvSource {
+    /// Opens and maps `path`, detects the delimiter and reads the header.
+    pub fn open(path: &Path) -> Result<CsvSource, DataError> {
+        let io = |source| DataError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len == 0 {
+            return Err(DataError::Empty {
+                path: path.to_owned(),
+            });
+        }
+        // SAFETY: the map is read-only; pli never writes its input, and a file
+        // truncated by another process during a job is outside what it supports.
+        let map = unsafe { Mmap::map(&file) }.map_err(io)?;
+        let start = if map.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let delimiter = sniff_delimiter(&map[start..]);
+        let mut reader = reader_at(&map[start..], delimiter);
+        let mut header = ByteRecord::new();
+        let has = reader
+            .read_byte_record(&mut header)
+            .map_err(|e| DataError::BadHeader {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })?;
+        if !has || header.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            return Err(DataError::Empty {
+                path: path.to_owned(),
+            });
+        }
+        let mut names = Vec::with_capacity(header.len());
+        for (i, raw) in header.iter().enumerate() {
+            let name = std::str::from_utf8(raw).map_err(|_| DataError::BadHeader {
+                path: path.to_owned(),
+                message: format!("column {} has a name that is not valid UTF-8", i + 1),
+            })?;
+            let name = name.trim().to_owned();
+            if name.is_empty() {
+                return Err(DataError::BadHeader {
+                    path: path.to_owned(),
+                    message: format!("column {} has no name", i + 1),
+                });
+            }
+            if names.contains(&name) {
+                return Err(DataError::BadHeader {
+                    path: path.to_owned(),
+                    message: format!("column `{name}` appears twice; column names must be unique"),
+                });
+            }
+            names.push(name);
+        }
+        Ok(CsvSource {
+            path: path.to_owned(),
+            delimiter,
+            start,
+            header: names,
+            map,
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The column names, trimmed, in file order.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The index of a column by name.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The delimiter in use.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// Streams the data records from the first one.
+    pub fn records(&self) -> RecordIter<'_> {
+        let mut reader = reader_at(&self.map[self.start..], self.delimiter);
+        let mut header = ByteRecord::new();
+        // The header was read once already in `open`; skip it.
+        let _ = reader.read_byte_record(&mut header);
+        RecordIter {
+            reader,
+            bytes: &self.map[self.start..],
+            base: self.start as u64,
+            columns: self.header.len(),
+            counted_to: 0,
+            lines: 1,
+        }
+    }
+
+    /// Re-reads the record that starts at `pos`.
+    pub fn read_at(&self, pos: RecordPos, into: &mut ByteRecord) -> bool {
+        let Some(bytes) = self.map.get(pos.offset as usize..) else {
+            return false;
+        };
+        let mut reader = reader_at(bytes, self.delimiter);
+        matches!(reader.read_byte_record(into), Ok(true))
+    }
+
+    /// Decodes field `index` of a record read from this file, or says why it cannot.
+    pub fn field<'r>(&self, rec: &'r ByteRecord, pos: RecordPos, index: usize) -> Result<&'r str, Rejection> {
+        let raw = rec.get(index).unwrap_or_default();
+        std::str::from_utf8(raw).map_err(|e| Rejection::InvalidUtf8 {
+            field: self.header[index].clone(),
+            byte: pos.offset + field_offset(rec, index) + e.valid_up_to() as u64,
+        })
+    }
+
+    /// Byte offset of the header line, after any byte-order mark.
+    pub fn header_offset(&self) -> usize {
+        self.start
+    }
+}
+
+/// Approximate offset of field `index` within its record (exact when the record has no quotes).
+fn field_offset(rec: &ByteRecord, index: usize) -> u64 {
+    rec.iter().take(index).map(|f| f.len() as u64 + 1).sum()
+}
+
+/// Streams records, checking that each has as many fields as the header.
+pub struct RecordIter<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    bytes: &'a [u8],
+    base: u64,
+    columns: usize,
+    /// Line breaks are counted up to this offset in `bytes`...
+    counted_to: usize,
+    /// ...where the physical line is this one.
+    lines: u64,
+}
+
+impl RecordIter<'_> {
+    /// The position of a record the reader says starts at `start`: the reader may
+    /// place it on the line break that ends the previous record, so skip those,
+    /// then count the physical lines since the last record.
+    fn locate(&mut self, mut start: usize) -> RecordPos {
+        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let from = self.counted_to.min(start);
+        self.lines += self.bytes[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.counted_to = start;
+        RecordPos {
+            line: self.lines,
+            offset: self.base + start as u64,
+        }
+    }
+
+    /// Reads the next record into `into`; `None` at the end of the file.
+    ///
+    /// A record with the wrong number of fields is returned as a rejection with its position.
+    pub fn next_into(&mut self, into: &mut ByteRecord) -> Option<(RecordPos, Result<(), Rejection>)> {
+        loop {
+            let before = self.reader.position().clone();
+            match self.reader.read_byte_record(into) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    let start = into.position().unwrap_or(&before).byte() as usize;
+                    let pos = self.locate(start);
+                    // A line with nothing at all on it is not a record.
+                    if into.len() == 1 && into[0].is_empty() {
+                        continue;
+                    }
+                    if into.len() != self.columns {
+                        let found = into.len();
+                        return Some((
+                            pos,
+                            Err(Rejection::RaggedRow {
+                                expected: self.columns,
+                                found,
+                            }),
+                        ));
+                    }
+                    if into.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                        return Some((pos, Err(Rejection::EmptyRecord)));
+                    }
+                    return Some((pos, Ok(())));
+                }
+                Err(e) => {
+                    // The csv reader only fails on I/O errors for in-memory input,
+                    // but report rather than lose the record if it ever does.
+                    let pos = self.locate(before.byte() as usize);
+                    return Some((
+                        pos,
+                        Err(Rejection::InvalidField {
+                            field: "(row)".into(),
+                            message: e.to_string(),
+                        }),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn reader_at(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+/// Picks the delimiter that splits the header line into the most columns, outside quotes.
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    const CANDIDATES: [u8; 4] = [b';', b',', b'\t', b'|'];
+    let mut counts = [0usize; 4];
+    let mut quoted = false;
+    for &b in bytes.iter().take(64 * 1024) {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            _ if !quoted => {
+                if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let best = (0..4).max_by_key(|&i| (counts[i], 4 - i)).unwrap_or(1);
+    if counts[best] == 0 {
+        b','
+    } else {
+        CANDIDATES[best]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn source(text: &[u8]) -> (tempfile_lite::TempPath, CsvSource) {
+        let path = tempfile_lite::TempPath::new("csv");
+        std::fs::File::create(&path.0).unwrap().write_all(text).unwrap();
+        let src = CsvSource::open(&path.0).unwrap();
+        (path, src)
+    }
+
+    /// A tiny temporary-file helper, so tests need no extra crate.
+    mod tempfile_lite {
+        use std::path::PathBuf;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        pub struct TempPath(pub PathBuf);
+        static N: AtomicUsize = AtomicUsize::new(0);
+        impl TempPath {
+            pub fn new(ext: &str) -> TempPath {
+                let n = N.fetch_add(1, Ordering::Relaxed);
+                TempPath(std::env::temp_dir().join(format!("pli-test-{}-{n}.{ext}", std::process::id())))
+            }
+        }
+        impl Drop for TempPath {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_file(&self.0);
+            }
+        }
+    }
+
+    #[test]
+    fn semicolons_and_bom_are_handled() {
+        let (_p, src) = source("\u{feff}id;nom\r\n1;Zoé\r\n2;\"Dupont; fils\"\r\n".as_bytes());
+        assert_eq!(src.delimiter(), b';');
+        assert_eq!(src.header(), ["id", "nom"]);
+        let mut it = src.records();
+        let mut rec = ByteRecord::new();
+        let (pos, ok) = it.next_into(&mut rec).unwrap();
+        assert!(ok.is_ok());
+        assert_eq!(pos.line, 2);
+        assert_eq!(src.field(&rec, pos, 1).unwrap(), "Zoé");
+        let (pos2, _) = it.next_into(&mut rec).unwrap();
+        assert_eq!(pos2.line, 3);
+        assert_eq!(&rec[1], b"Dupont; fils");
+        // Re-reading by offset gives the same record.
+        let mut again = ByteRecord::new();
+        assert!(src.read_at(pos, &mut again));
+        assert_eq!(&again[1], "Zoé".as_bytes());
+    }
+
+    #[test]
+    fn multi_line_fields_count_physical_lines() {
+        let (_p, src) = source(b"id,note\n1,\"two\nlines\"\n2,x\n");
+        let mut it = src.records();
+        let mut rec = ByteRecord::new();
+        assert_eq!(it.next_into(&mut rec).unwrap().0.line, 2);
+        assert_eq!(it.next_into(&mut rec).unwrap().0.line, 4);
+    }
+
+    #[test]
+    fn ragged_and_empty_rows_are_rejections() {
+        let (_p, src) = source(b"a,b,c\n1,2\n,,\n1,2,3\n");
+        let mut it = src.records();
+        let mut rec = ByteRecord::new();
+        let (_, r) = it.next_into(&mut rec).unwrap();
+        assert_eq!(
+            r.unwrap_err().to_string(),
+            "ragged_row: expected 3 fields, found 2"
+        );
+        assert_eq!(it.next_into(&mut rec).unwrap().1, Err(Rejection::EmptyRecord));
+        assert!(it.next_into(&mut rec).unwrap().1.is_ok());
+        assert!(it.next_into(&mut rec).is_none());
+    }
+
+    #[test]
+    fn duplicate_columns_and_empty_files_are_job_errors() {
+        let path = tempfile_lite::TempPath::new("csv");
+        std::fs::write(&path.0, b"a,b,a\n1,2,3\n").unwrap();
+        let err = CsvSource::open(&path.0).err().unwrap().to_string();
+        assert!(err.contains("`a` appears twice"), "{err}");
+        std::fs::write(&path.0, b"").unwrap();
+        assert!(matches!(CsvSource::open(&path.0), Err(DataError::Empty { .. })));
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_field() {
+        let (_p, src) = source(b"id,name\n1,Zo\xe9\n");
+        let mut it = src.records();
+        let mut rec = ByteRecord::new();
+        let (pos, _) = it.next_into(&mut rec).unwrap();
+        let err = src.field(&rec, pos, 1).unwrap_err();
+        assert_eq!(err.code(), "invalid_utf8:name");
+    }
+}

@@ -1,0 +1,1 @@
+//! Mail preparation: records become mailpieces (address block, suppressions).
