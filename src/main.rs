@@ -1,1 +1,213 @@
-fn main() {}
+//! The `pli` command: parses arguments, calls the library, prints diagnostics, sets the exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use pli::job::{self, ComposeOptions, Date, JobError};
+
+/// Exit code: the job could not run.
+const EXIT_JOB: u8 = 2;
+/// Exit code: the job finished but some records were rejected.
+const EXIT_REJECTS: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "pli",
+    version,
+    about = "Variable-data print composition: personalised letters, print-ready PDF, every record accounted for",
+    after_help = "Exit codes: 0 all records composed or deliberately suppressed; 3 the job finished but some records were rejected (see manifest.csv); 2 the job could not run."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compose every record into PDF letters, with manifest.csv and report.json.
+    #[command(after_help = "Examples:
+  pli compose layouts/letter.toml samples/contacts.csv -o out
+  pli compose layouts/letter.toml contacts.csv -o out --date 2026-12-01 --strict
+
+Writes OUT/<layout>-0001.pdf (and -0002… past --max-pages), OUT/manifest.csv with one row per input record
+(record_id,line,status,reason,piece_id,file,first_page,pages) and OUT/report.json with the counts.
+Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job could not run.")]
+    Compose {
+        /// The layout file (TOML).
+        layout: PathBuf,
+        /// The contact file (CSV).
+        data: PathBuf,
+        /// Output folder.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// The letter's date, YYYY-MM-DD (default: today).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<Date>,
+        /// Stop at the first rejected record instead of reporting it and going on.
+        #[arg(long)]
+        strict: bool,
+        /// Start a new PDF file before a piece that would take a file past this many pages.
+        #[arg(long, default_value_t = 10_000)]
+        max_pages: u32,
+    },
+    /// Compose one record into a proof PDF, without reading the rest of the file into memory.
+    #[command(after_help = "Examples:
+  pli proof layouts/letter.toml samples/contacts.csv --record C000042 -o proof.pdf
+
+The record is found by its `id` column (or by its line number when the file has none).
+Suppressions (opt-outs) are ignored for proofs. Exit codes: 0 written; 3 the record cannot be composed; 2 error.")]
+    Proof {
+        /// The layout file (TOML).
+        layout: PathBuf,
+        /// The contact file (CSV).
+        data: PathBuf,
+        /// The record's id.
+        #[arg(long)]
+        record: String,
+        /// The proof PDF to write.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// The letter's date, YYYY-MM-DD (default: today).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<Date>,
+    },
+    /// Check a layout (and that a data file has every field it uses) without composing.
+    #[command(after_help = "Examples:
+  pli check layouts/letter.toml
+  pli check layouts/letter.toml samples/contacts.csv
+
+Lists every problem found, not just the first. Exit codes: 0 no problem; 2 problems found.")]
+    Check {
+        /// The layout file (TOML).
+        layout: PathBuf,
+        /// A contact file whose header should have every field the layout uses.
+        data: Option<PathBuf>,
+    },
+    /// Write synthetic French contacts (and the sample images) for tests and benchmarks.
+    #[command(after_help = "Examples:
+  pli samples --records 1000 -o samples/contacts.csv
+  pli samples --records 1000000 -o /tmp/million.csv
+  pli samples --assets layouts/assets")]
+    Samples {
+        /// Number of contacts.
+        #[arg(long, default_value_t = 1000)]
+        records: usize,
+        /// The CSV file to write.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Seed of the generator (the same seed gives the same file).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Also write the sample images (logo.png, signature.jpg) into this folder.
+        #[arg(long)]
+        assets: Option<PathBuf>,
+    },
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("pli: error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<u8, JobError> {
+    match command {
+        Command::Compose {
+            layout,
+            data,
+            out,
+            date,
+            strict,
+            max_pages,
+        } => {
+            let opts = ComposeOptions {
+                layout,
+                data,
+                out_dir: out,
+                date: date.unwrap_or_else(Date::today),
+                strict,
+                max_pages,
+            };
+            let s = job::run_compose(&opts)?;
+            let c = &s.counts;
+            let files: Vec<&str> = s.files.iter().map(|f| f.name.as_str()).collect();
+            eprintln!(
+                "pli: {} records: {} composed, {} suppressed, {} rejected; {} pages in {} file(s) in {}{}",
+                c.records,
+                c.composed,
+                c.suppressed,
+                c.rejected,
+                c.pages,
+                files.len(),
+                s.out_dir.display(),
+                if files.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", files.join(", "))
+                }
+            );
+            for (reason, n) in &c.reasons {
+                eprintln!("pli:   {reason}: {n}");
+            }
+            Ok(if c.rejected > 0 { EXIT_REJECTS } else { 0 })
+        }
+        Command::Proof {
+            layout,
+            data,
+            record,
+            out,
+            date,
+        } => {
+            let pages = job::run_proof(&layout, &data, &record, &out, date.unwrap_or_else(Date::today))?;
+            eprintln!(
+                "pli: proof of record {record}: {pages} page(s) in {}",
+                out.display()
+            );
+            Ok(0)
+        }
+        Command::Check { layout, data } => {
+            let problems = job::run_check(&layout, data.as_deref(), Date::today())?;
+            if problems.is_empty() {
+                eprintln!("pli: {} is fine", layout.display());
+                return Ok(0);
+            }
+            for p in &problems {
+                eprintln!("pli: error: {p}");
+            }
+            eprintln!("pli: {} problem(s) found", problems.len());
+            Ok(EXIT_JOB)
+        }
+        Command::Samples {
+            records,
+            out,
+            seed,
+            assets,
+        } => {
+            if let Some(dir) = assets {
+                pli::samples::write_assets(&dir).map_err(|source| JobError::Output {
+                    path: dir.clone(),
+                    source,
+                })?;
+            }
+            if let Some(path) = out {
+                pli::report::write_atomic(&path, |w| pli::samples::write_contacts(records, seed, w))
+                    .map_err(|source| JobError::Output {
+                        path: path.clone(),
+                        source,
+                    })?;
+                eprintln!("pli: {records} contacts written to {}", path.display());
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,5 +1,15 @@
 //! Composition: layouts compiled once, then each mailpiece laid out into pages.
 
+pub mod compiled;
 pub mod fonts;
+pub mod image;
+pub mod layout;
+pub mod linebreak;
 pub mod markup;
+pub mod page;
+pub mod piece;
 pub mod template;
+pub mod text;
+
+pub use compiled::{JobValues, Layout, LayoutErrors};
+pub use piece::compose_piece;

@@ -1,1 +1,240 @@
-//! report
+//! The job's accounts: `manifest.csv` (one row per input record) and `report.json`.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// What happened to one input record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Composed into a mailpiece.
+    Composed {
+        /// The piece's id.
+        piece_id: String,
+        /// Index of the output file in the job's file list.
+        file: u32,
+        /// First page of the piece in that file (1-based).
+        first_page: u32,
+        /// Number of pages.
+        pages: u32,
+    },
+    /// Deliberately not mailed.
+    Suppressed {
+        /// Reason code, e.g. `optout`.
+        reason: String,
+    },
+    /// Could not be used.
+    Rejected {
+        /// Reason code, e.g. `missing_field:postcode`.
+        code: String,
+        /// Human message.
+        message: String,
+    },
+}
+
+/// One manifest row.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// The record's id (id column, or its line number).
+    pub record_id: String,
+    /// Physical line in the input file.
+    pub line: u64,
+    /// What happened.
+    pub status: Status,
+}
+
+/// An output file as listed in the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileEntry {
+    /// File name inside the output folder.
+    pub name: String,
+    /// Pages in it.
+    pub pages: u32,
+    /// Mailpieces in it.
+    pub pieces: u32,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Counts for `report.json` and the summary line.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Counts {
+    /// Records read.
+    pub records: u64,
+    /// Records composed.
+    pub composed: u64,
+    /// Records suppressed.
+    pub suppressed: u64,
+    /// Records rejected.
+    pub rejected: u64,
+    /// Pages written.
+    pub pages: u64,
+    /// Records per reason code (`suppressed:…` and rejection codes).
+    pub reasons: BTreeMap<String, u64>,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The layout's name.
+    pub layout: String,
+    /// The data file.
+    pub data: String,
+    /// Detected delimiter.
+    pub delimiter: String,
+    /// The letter's date.
+    pub date: String,
+    /// Counts.
+    pub counts: Counts,
+    /// Output files.
+    pub files: Vec<FileEntry>,
+}
+
+/// Tallies rows into counts.
+pub fn count(rows: &[Row]) -> Counts {
+    let mut c = Counts {
+        records: rows.len() as u64,
+        ..Counts::default()
+    };
+    for r in rows {
+        match &r.status {
+            Status::Composed { pages, .. } => {
+                c.composed += 1;
+                c.pages += *pages as u64;
+            }
+            Status::Suppressed { reason } => {
+                c.suppressed += 1;
+                *c.reasons.entry(format!("suppressed:{reason}")).or_default() += 1;
+            }
+            Status::Rejected { code, .. } => {
+                c.rejected += 1;
+                *c.reasons.entry(code.clone()).or_default() += 1;
+            }
+        }
+    }
+    c
+}
+
+/// Writes `manifest.csv`: `record_id,line,status,reason,piece_id,file,first_page,pages`.
+pub fn write_manifest(path: &Path, rows: &[Row], files: &[FileEntry]) -> io::Result<()> {
+    write_atomic(path, |out| {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record([
+            "record_id",
+            "line",
+            "status",
+            "reason",
+            "piece_id",
+            "file",
+            "first_page",
+            "pages",
+        ])?;
+        for r in rows {
+            let line = r.line.to_string();
+            match &r.status {
+                Status::Composed {
+                    piece_id,
+                    file,
+                    first_page,
+                    pages,
+                } => {
+                    let name = files.get(*file as usize).map_or("", |f| f.name.as_str());
+                    w.write_record([
+                        r.record_id.as_str(),
+                        &line,
+                        "composed",
+                        "",
+                        piece_id,
+                        name,
+                        &first_page.to_string(),
+                        &pages.to_string(),
+                    ])?;
+                }
+                Status::Suppressed { reason } => {
+                    let reason = format!("suppressed:{reason}");
+                    w.write_record([r.record_id.as_str(), &line, "suppressed", &reason, "", "", "", ""])?;
+                }
+                Status::Rejected { message, .. } => {
+                    w.write_record([r.record_id.as_str(), &line, "rejected", message, "", "", "", ""])?;
+                }
+            }
+        }
+        w.flush()?;
+        Ok(())
+    })
+}
+
+/// Writes `report.json`.
+pub fn write_report(path: &Path, report: &Report) -> io::Result<()> {
+    write_atomic(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        out.write_all(b"\n")
+    })
+}
+
+/// Writes a file through a temporary name, renamed into place when complete.
+pub fn write_atomic(
+    path: &Path,
+    body: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let tmp = tmp_path(path);
+    let result = (|| {
+        let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        body(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn tmp_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    path.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_add_up() {
+        let rows = vec![
+            Row {
+                record_id: "a".into(),
+                line: 2,
+                status: Status::Composed {
+                    piece_id: "P0000001".into(),
+                    file: 0,
+                    first_page: 1,
+                    pages: 2,
+                },
+            },
+            Row {
+                record_id: "b".into(),
+                line: 3,
+                status: Status::Suppressed {
+                    reason: "optout".into(),
+                },
+            },
+            Row {
+                record_id: "c".into(),
+                line: 4,
+                status: Status::Rejected {
+                    code: "missing_field:city".into(),
+                    message: "missing_field:city: …".into(),
+                },
+            },
+        ];
+        let c = count(&rows);
+        assert_eq!(c.records, c.composed + c.suppressed + c.rejected);
+        assert_eq!(c.pages, 2);
+        assert_eq!(c.reasons["suppressed:optout"], 1);
+        assert_eq!(c.reasons["missing_field:city"], 1);
+    }
+}

@@ -1,0 +1,734 @@
+//! A layout compiled once per job: fonts chosen, styles resolved, templates parsed,
+//! static content laid out and every problem found listed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use super::fonts::{Face, FontBook};
+use super::image::{ImageId, ImageStore};
+use super::layout::{ElementSpec, LayoutFile, PageSize, Pages, StyleSpec};
+use super::page::{Form, FormId, Item, Page};
+use super::template::{Templates, JOB_FIELDS};
+use super::text::{Align, FaceSet, ParaStyle};
+use crate::units::{Color, Length, Rect};
+
+/// Fields computed by pli rather than read from the record.
+pub const COMPUTED_FIELDS: &[&str] = &["address_lines"];
+
+/// How an image is fitted into its frame.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// Whole image visible, proportions kept.
+    Contain,
+    /// Frame filled, proportions kept, the excess cropped.
+    Cover,
+    /// Frame filled, proportions changed.
+    Stretch,
+}
+
+/// Where an image comes from.
+#[derive(Clone, Debug)]
+pub enum ImageSource {
+    /// The same image for every record.
+    Fixed(ImageId),
+    /// A template naming a file in the assets folder.
+    Template(String),
+}
+
+/// An element that depends on the record.
+#[derive(Clone, Debug)]
+pub enum Variable {
+    /// A text frame.
+    Text {
+        /// Name for messages.
+        name: String,
+        /// The frame.
+        frame: Rect,
+        /// Default style index.
+        style: usize,
+        /// Template name.
+        template: String,
+    },
+    /// An image chosen by the record.
+    Image {
+        /// Name for messages.
+        name: String,
+        /// The frame.
+        frame: Rect,
+        /// How it fits.
+        fit: Fit,
+        /// Its source.
+        source: ImageSource,
+    },
+}
+
+/// What a kind of page (first or continuation) draws.
+#[derive(Clone, Debug, Default)]
+pub struct PageKind {
+    /// Its static content, if any.
+    pub form: Option<FormId>,
+    /// Its record-dependent elements.
+    pub variable: Vec<Variable>,
+}
+
+/// The flowing body.
+#[derive(Clone, Debug)]
+pub struct Body {
+    /// Frame on the first page.
+    pub first: Rect,
+    /// Frame on continuation pages.
+    pub next: Rect,
+    /// Default style index.
+    pub style: usize,
+    /// Template name.
+    pub template: String,
+}
+
+/// Values that are the same for every record of a job.
+#[derive(Clone, Debug)]
+pub struct JobValues {
+    /// The letter's date, `YYYY-MM-DD`.
+    pub date_iso: String,
+    /// The date written the French way, e.g. `28 novembre 2026`.
+    pub date: String,
+}
+
+/// A compiled layout.
+pub struct Layout {
+    /// The layout's name.
+    pub name: String,
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Page width.
+    pub width: Length,
+    /// Page height.
+    pub height: Length,
+    /// Loaded faces, indexed by font id.
+    pub faces: Vec<Arc<Face>>,
+    /// Paragraph styles, by index; `style_names` maps names to indexes.
+    pub styles: Vec<ParaStyle>,
+    /// Style names to indexes.
+    pub style_names: BTreeMap<String, usize>,
+    /// Compiled templates.
+    pub templates: Templates,
+    /// Record fields the layout uses, with their defaults.
+    pub fields: BTreeMap<String, Option<String>>,
+    /// The first page.
+    pub first: PageKind,
+    /// Continuation pages.
+    pub continuation: PageKind,
+    /// The flowing body, if any.
+    pub body: Option<Body>,
+    /// Static content, by form id.
+    pub forms: Vec<Form>,
+    /// Images of the run.
+    pub images: Arc<ImageStore>,
+    /// The assets folder.
+    pub assets: PathBuf,
+    /// Job values.
+    pub job: JobValues,
+    /// Computed fields (such as `address_lines`) the templates use.
+    pub computed_used: BTreeSet<String>,
+}
+
+/// Problems found in a layout: each says where and what.
+#[derive(Debug)]
+pub struct LayoutErrors(pub Vec<String>);
+
+impl std::fmt::Display for LayoutErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LayoutErrors {}
+
+impl Layout {
+    /// Reads, checks and compiles the layout at `path`; lists every problem found.
+    pub fn compile(path: &Path, job: &JobValues) -> Result<Layout, LayoutErrors> {
+        let shown = path.display().to_string();
+        let source = std::fs::read_to_string(path)
+            .map_err(|e| LayoutErrors(vec![format!("{shown}: cannot read the layout: {e}")]))?;
+        let file: LayoutFile = toml::from_str(&source).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| {
+                    let line = source[..s.start].matches('\n').count() + 1;
+                    format!(", line {line}")
+                })
+                .unwrap_or_default();
+            LayoutErrors(vec![format!("{shown}{at}: {}", e.message())])
+        })?;
+        let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let mut c = Compiler {
+            errors: Vec::new(),
+            shown: shown.clone(),
+            book: None,
+        };
+        let (width, height) = c.page_size(&file.page.size);
+        let fonts_dir = base.join(&file.layout.fonts);
+        match FontBook::scan(&fonts_dir) {
+            Ok(b) => c.book = Some(b),
+            Err(e) => c.err(format!("[layout] fonts: {e}")),
+        }
+        let mut styles = Vec::new();
+        let mut style_names = BTreeMap::new();
+        for (name, spec) in &file.styles {
+            if let Some(st) = c.style(name, spec) {
+                style_names.insert(name.clone(), styles.len());
+                styles.push(st);
+            }
+        }
+        let style_ok = |name: &str, c: &mut Compiler, what: &str| -> usize {
+            c.style_index(&style_names, &file, name, what)
+        };
+        let mut templates = Templates::new();
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        let images = Arc::new(ImageStore::new());
+        let assets = base.join(&file.layout.assets);
+        let margins = file.page.margins.unwrap_or([0.0; 4]);
+        let inner = Rect::new(
+            Length::mm(margins[3]),
+            Length::mm(margins[0]),
+            width - Length::mm(margins[1] + margins[3]),
+            height - Length::mm(margins[0] + margins[2]),
+        );
+        let mut first = PageKind::default();
+        let mut continuation = PageKind::default();
+        let mut static_first: Vec<(String, StaticEl)> = Vec::new();
+        let mut static_next: Vec<(String, StaticEl)> = Vec::new();
+        for (i, el) in file.elements.iter().enumerate() {
+            let styles_of =
+                |st: &str, c: &mut Compiler, what: &str| c.style_index(&style_names, &file, st, what);
+            let (name, pages, compiled) =
+                c.element(i, el, &mut templates, &mut used, &images, &assets, &styles_of);
+            let Some(compiled) = compiled else { continue };
+            if let (Some(inner), Some(rect)) = (inner, compiled.bounds()) {
+                if !rect.fits_in(width, height)
+                    || (file.page.margins.is_some()
+                        && !(rect.x >= inner.x - Length::pt(0.01)
+                            && rect.y >= inner.y - Length::pt(0.01)
+                            && (rect.x + rect.width).to_pt() <= (inner.x + inner.width).to_pt() + 0.01
+                            && (rect.y + rect.height).to_pt() <= (inner.y + inner.height).to_pt() + 0.01))
+                {
+                    c.err(format!("element `{name}` lies outside the page's margins"));
+                }
+            }
+            let on_first = matches!(pages, Pages::First | Pages::All);
+            let on_next = matches!(pages, Pages::Continuation | Pages::All);
+            match compiled {
+                Compiled::Static(s) => {
+                    if on_first {
+                        static_first.push((name.clone(), s.clone()));
+                    }
+                    if on_next {
+                        static_next.push((name, s));
+                    }
+                }
+                Compiled::Variable(v) => {
+                    if on_first {
+                        first.variable.push(v.clone());
+                    }
+                    if on_next {
+                        continuation.variable.push(v);
+                    }
+                }
+            }
+        }
+        let body = file.body.as_ref().map(|b| {
+            let first_frame = c.rect("[body]", b.x, b.y, b.width, b.height);
+            let next_frame = match &file.continuation {
+                Some(f) => c.rect("[continuation]", f.x, f.y, f.width, f.height),
+                None => first_frame,
+            };
+            if next_frame.width.to_pt() + 0.01 < first_frame.width.to_pt() {
+                c.err("[continuation]: the frame must be at least as wide as [body]'s (a paragraph split across pages keeps its line width)".into());
+            }
+            match templates.add("body", &b.text) {
+                Ok(f) => used.extend(f),
+                Err(e) => c.err(format!("[body] text: {e}")),
+            }
+            Body {
+                first: first_frame,
+                next: next_frame,
+                style: style_ok(&b.style, &mut c, "[body]"),
+                template: "body".into(),
+            }
+        });
+        // Fields: everything the templates use that the job does not compute.
+        let mut fields = BTreeMap::new();
+        for f in &used {
+            if JOB_FIELDS.contains(&f.as_str()) || COMPUTED_FIELDS.contains(&f.as_str()) {
+                continue;
+            }
+            fields.insert(f.clone(), file.fields.get(f).and_then(|s| s.default.clone()));
+        }
+        for name in file.fields.keys() {
+            if !used.contains(name) {
+                c.err(format!("[fields.{name}]: the layout never uses this field"));
+            }
+        }
+        let faces = c.book.as_ref().map(|b| b.faces().to_vec()).unwrap_or_default();
+        let mut layout = Layout {
+            name: file.layout.name.clone(),
+            path: path.to_owned(),
+            width,
+            height,
+            faces,
+            styles,
+            style_names,
+            templates,
+            fields,
+            first,
+            continuation,
+            body,
+            forms: Vec::new(),
+            images,
+            assets,
+            job: job.clone(),
+            computed_used: used
+                .iter()
+                .filter(|f| COMPUTED_FIELDS.contains(&f.as_str()))
+                .cloned()
+                .collect(),
+        };
+        if !c.errors.is_empty() {
+            return Err(LayoutErrors(c.errors));
+        }
+        // Static content: laid out once, with the job's values.
+        let mut errors = Vec::new();
+        for (kind, list) in [(0usize, static_first), (1, static_next)] {
+            if list.is_empty() {
+                continue;
+            }
+            let mut page = Page {
+                width,
+                height,
+                items: Vec::new(),
+            };
+            for (name, el) in list {
+                if let Err(e) = layout.draw_static(&el, &mut page.items) {
+                    errors.push(format!("element `{name}`: {e}"));
+                }
+            }
+            let id = FormId(layout.forms.len() as u16);
+            layout.forms.push(Form {
+                id,
+                page: Arc::new(page),
+            });
+            if kind == 0 {
+                layout.first.form = Some(id);
+            } else {
+                layout.continuation.form = Some(id);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(LayoutErrors(errors));
+        }
+        Ok(layout)
+    }
+
+    /// The record fields that must be present and non-empty (no default).
+    pub fn required_fields(&self) -> impl Iterator<Item = &str> {
+        self.fields
+            .iter()
+            .filter(|(_, d)| d.is_none())
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// The job values as template data.
+    pub fn job_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("date".into(), self.job.date.clone().into());
+        m.insert("date_iso".into(), self.job.date_iso.clone().into());
+        m
+    }
+
+    fn draw_static(&self, el: &StaticEl, items: &mut Vec<Item>) -> Result<(), String> {
+        match el {
+            StaticEl::Item(item) => items.push(item.clone()),
+            StaticEl::Text {
+                frame,
+                style,
+                template,
+            } => {
+                let data = serde_json::Value::Object(self.job_json());
+                let out = self.templates.render(template, &data)?;
+                let blocks = super::markup::parse(&out)?;
+                let filled = super::piece::fill_frame(self, &blocks, *frame, *style, items)?;
+                if !filled {
+                    return Err("the text does not fit in the frame".into());
+                }
+            }
+            StaticEl::Image { frame, fit, image } => {
+                super::piece::draw_image(self, *image, *frame, *fit, items)
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves a record's image path inside the assets folder, refusing escapes.
+    pub fn asset_path(&self, name: &str) -> Result<PathBuf, String> {
+        safe_join(&self.assets, name)
+    }
+}
+
+/// Joins a relative path below `root`, refusing absolute paths and `..`.
+pub fn safe_join(root: &Path, name: &str) -> Result<PathBuf, String> {
+    let rel = Path::new(name.trim());
+    if name.trim().is_empty() {
+        return Err("the image path is empty".into());
+    }
+    if rel
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(format!(
+            "`{name}` leaves the assets folder: only paths inside it are allowed"
+        ));
+    }
+    Ok(root.join(rel))
+}
+
+#[derive(Clone, Debug)]
+enum StaticEl {
+    Item(Item),
+    Text {
+        frame: Rect,
+        style: usize,
+        template: String,
+    },
+    Image {
+        frame: Rect,
+        fit: Fit,
+        image: ImageId,
+    },
+}
+
+enum Compiled {
+    Static(StaticEl),
+    Variable(Variable),
+}
+
+impl Compiled {
+    fn bounds(&self) -> Option<Rect> {
+        match self {
+            Compiled::Static(StaticEl::Text { frame, .. })
+            | Compiled::Static(StaticEl::Image { frame, .. })
+            | Compiled::Variable(Variable::Text { frame, .. })
+            | Compiled::Variable(Variable::Image { frame, .. }) => Some(*frame),
+            Compiled::Static(StaticEl::Item(Item::Rect { rect, .. })) => Some(*rect),
+            _ => None,
+        }
+    }
+}
+
+struct Compiler {
+    errors: Vec<String>,
+    shown: String,
+    book: Option<FontBook>,
+}
+
+impl Compiler {
+    fn err(&mut self, msg: String) {
+        self.errors.push(format!("{}: {msg}", self.shown));
+    }
+
+    fn page_size(&mut self, size: &PageSize) -> (Length, Length) {
+        let (w, h) = match size {
+            PageSize::Named(n) => match n.to_ascii_uppercase().as_str() {
+                "A3" => (297.0, 420.0),
+                "A4" => (210.0, 297.0),
+                "A5" => (148.0, 210.0),
+                "A6" => (105.0, 148.0),
+                "LETTER" => (215.9, 279.4),
+                _ => {
+                    self.err(format!(
+                        "[page] size: unknown size `{n}`: use A3, A4, A5, A6, Letter or [width, height] in mm"
+                    ));
+                    (210.0, 297.0)
+                }
+            },
+            PageSize::Custom([w, h]) => {
+                if !(10.0..=5000.0).contains(w) || !(10.0..=5000.0).contains(h) {
+                    self.err(format!(
+                        "[page] size: {w} x {h} mm is not a printable page (10 to 5000 mm)"
+                    ));
+                    (210.0, 297.0)
+                } else {
+                    (*w, *h)
+                }
+            }
+        };
+        (Length::mm(w), Length::mm(h))
+    }
+
+    fn rect(&mut self, what: &str, x: f32, y: f32, w: f32, h: f32) -> Rect {
+        match Rect::new(Length::mm(x), Length::mm(y), Length::mm(w), Length::mm(h)) {
+            Some(r) => r,
+            None => {
+                self.err(format!("{what}: width and height must be positive numbers (mm)"));
+                Rect::new(Length::ZERO, Length::ZERO, Length::ZERO, Length::ZERO).expect("zero rect")
+            }
+        }
+    }
+
+    fn color(&mut self, what: &str, c: &Option<String>) -> Option<Color> {
+        c.as_ref().and_then(|c| match Color::parse(c) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                self.err(format!("{what}: {e}"));
+                None
+            }
+        })
+    }
+
+    fn style(&mut self, name: &str, s: &StyleSpec) -> Option<ParaStyle> {
+        let what = format!("[styles.{name}]");
+        let mut faces = Vec::new();
+        for (bold, italic) in [(false, false), (true, false), (false, true), (true, true)] {
+            let book = self.book.as_mut()?;
+            match book.select(&s.font, bold, italic) {
+                Ok(id) => faces.push(id),
+                Err(e) => {
+                    // Only the regular face is mandatory; others fall back to it.
+                    if !bold && !italic {
+                        self.err(format!("{what} font: {e}"));
+                        return None;
+                    }
+                    faces.push(faces[0]);
+                }
+            }
+        }
+        if !(1.0..=500.0).contains(&s.size) {
+            self.err(format!(
+                "{what} size: {} pt is not a usable size (1 to 500)",
+                s.size
+            ));
+        }
+        let align = match s.align.as_deref().unwrap_or("left") {
+            "left" => Align::Left,
+            "right" => Align::Right,
+            "center" | "centre" => Align::Center,
+            "justify" | "justified" => Align::Justify,
+            other => {
+                self.err(format!(
+                    "{what} align: `{other}`: use left, right, center or justify"
+                ));
+                Align::Left
+            }
+        };
+        let color = self
+            .color(&format!("{what} color"), &s.color)
+            .unwrap_or(Color::BLACK);
+        Some(ParaStyle {
+            faces: FaceSet {
+                regular: faces[0],
+                bold: faces[1],
+                italic: faces[2],
+                bold_italic: faces[3],
+            },
+            size: Length::pt(s.size),
+            leading: Length::pt(s.leading.unwrap_or(s.size * 1.2)),
+            color,
+            align,
+            space_before: Length::pt(s.space_before),
+            space_after: Length::pt(s.space_after),
+            first_line_indent: Length::pt(s.first_line_indent),
+            hyphenate: s.hyphenate.unwrap_or(align == Align::Justify),
+        })
+    }
+
+    fn style_index(
+        &mut self,
+        names: &BTreeMap<String, usize>,
+        file: &LayoutFile,
+        name: &str,
+        what: &str,
+    ) -> usize {
+        match names.get(name) {
+            Some(&i) => i,
+            None => {
+                // A style that exists but failed to compile has been reported already.
+                if !file.styles.contains_key(name) {
+                    self.err(format!(
+                        "{what}: no style `{name}` (styles: {})",
+                        file.styles.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                0
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn element(
+        &mut self,
+        index: usize,
+        el: &ElementSpec,
+        templates: &mut Templates,
+        used: &mut BTreeSet<String>,
+        images: &ImageStore,
+        assets: &Path,
+        styles_of: &dyn Fn(&str, &mut Compiler, &str) -> usize,
+    ) -> (String, Pages, Option<Compiled>) {
+        let label = |name: &Option<String>, kind: &str| {
+            name.clone().unwrap_or_else(|| format!("{kind} #{}", index + 1))
+        };
+        match el {
+            ElementSpec::Text {
+                name,
+                x,
+                y,
+                width,
+                height,
+                style,
+                text,
+                pages,
+            } => {
+                let name = label(name, "text");
+                let frame = self.rect(&format!("element `{name}`"), *x, *y, *width, *height);
+                let tname = format!("element:{index}");
+                let fields = match templates.add(&tname, text) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        self.err(format!("element `{name}` text: {e}"));
+                        return (name, *pages, None);
+                    }
+                };
+                let record_dependent = fields.iter().any(|f| !is_job_field(f));
+                used.extend(fields);
+                let style = styles_of(style, self, &format!("element `{name}`"));
+                let compiled = if record_dependent {
+                    Compiled::Variable(Variable::Text {
+                        name: name.clone(),
+                        frame,
+                        style,
+                        template: tname,
+                    })
+                } else {
+                    Compiled::Static(StaticEl::Text {
+                        frame,
+                        style,
+                        template: tname,
+                    })
+                };
+                (name, *pages, Some(compiled))
+            }
+            ElementSpec::Image {
+                name,
+                x,
+                y,
+                width,
+                height,
+                file,
+                fit,
+                pages,
+            } => {
+                let name = label(name, "image");
+                let frame = self.rect(&format!("element `{name}`"), *x, *y, *width, *height);
+                let fit = match fit.as_deref().unwrap_or("contain") {
+                    "contain" => Fit::Contain,
+                    "cover" => Fit::Cover,
+                    "stretch" => Fit::Stretch,
+                    other => {
+                        self.err(format!(
+                            "element `{name}` fit: `{other}`: use contain, cover or stretch"
+                        ));
+                        Fit::Contain
+                    }
+                };
+                if file.contains("{{") {
+                    let tname = format!("element:{index}");
+                    match templates.add(&tname, file) {
+                        Ok(f) => used.extend(f),
+                        Err(e) => self.err(format!("element `{name}` file: {e}")),
+                    }
+                    let v = Variable::Image {
+                        name: name.clone(),
+                        frame,
+                        fit,
+                        source: ImageSource::Template(tname),
+                    };
+                    return (name, *pages, Some(Compiled::Variable(v)));
+                }
+                let path = match safe_join(assets, file) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        self.err(format!("element `{name}` file: {e}"));
+                        return (name, *pages, None);
+                    }
+                };
+                match images.load(&path) {
+                    Ok(image) => (
+                        name,
+                        *pages,
+                        Some(Compiled::Static(StaticEl::Image { frame, fit, image })),
+                    ),
+                    Err(e) => {
+                        self.err(format!("element `{name}` file: {e}"));
+                        (name, *pages, None)
+                    }
+                }
+            }
+            ElementSpec::Line {
+                name,
+                x1,
+                y1,
+                x2,
+                y2,
+                stroke_width,
+                color,
+                pages,
+            } => {
+                let name = label(name, "line");
+                let color = self
+                    .color(&format!("element `{name}` color"), color)
+                    .unwrap_or(Color::BLACK);
+                let item = Item::Line {
+                    from: (Length::mm(*x1), Length::mm(*y1)),
+                    to: (Length::mm(*x2), Length::mm(*y2)),
+                    width: Length::pt(stroke_width.unwrap_or(0.5)),
+                    color,
+                };
+                (name, *pages, Some(Compiled::Static(StaticEl::Item(item))))
+            }
+            ElementSpec::Rect {
+                name,
+                x,
+                y,
+                width,
+                height,
+                fill,
+                stroke,
+                stroke_width,
+                pages,
+            } => {
+                let name = label(name, "rect");
+                let rect = self.rect(&format!("element `{name}`"), *x, *y, *width, *height);
+                let fill = self.color(&format!("element `{name}` fill"), fill);
+                let stroke = self
+                    .color(&format!("element `{name}` stroke"), stroke)
+                    .map(|c| (c, Length::pt(stroke_width.unwrap_or(0.5))));
+                if fill.is_none() && stroke.is_none() {
+                    self.err(format!(
+                        "element `{name}`: a rect needs a fill or a stroke colour"
+                    ));
+                }
+                let item = Item::Rect { rect, fill, stroke };
+                (name, *pages, Some(Compiled::Static(StaticEl::Item(item))))
+            }
+        }
+    }
+}
+
+fn is_job_field(f: &str) -> bool {
+    JOB_FIELDS.contains(&f) && f != "record_id" && f != "piece_id"
+}

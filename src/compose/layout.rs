@@ -1,0 +1,241 @@
+//! Layout files (TOML): what a designer writes, read and checked.
+//!
+//! Geometry is in millimetres from the page's top-left corner; type sizes, leading
+//! and paragraph spacing are in points, as typographers give them.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// A layout file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutFile {
+    /// Name and folders.
+    pub layout: Meta,
+    /// Page size and margins.
+    pub page: PageSpec,
+    /// Defaults for record fields; a field with a default may be empty or absent.
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldSpec>,
+    /// Paragraph styles by name.
+    pub styles: BTreeMap<String, StyleSpec>,
+    /// Placed elements, in painting order.
+    #[serde(default)]
+    pub elements: Vec<ElementSpec>,
+    /// The flowing body text.
+    pub body: Option<BodySpec>,
+    /// The continuation page's body frame.
+    pub continuation: Option<FrameSpec>,
+}
+
+/// The `[layout]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// A human name for the layout.
+    pub name: String,
+    /// The fonts folder, relative to the layout file.
+    #[serde(default = "default_fonts")]
+    pub fonts: String,
+    /// The folder images are taken from, relative to the layout file.
+    #[serde(default = "default_assets")]
+    pub assets: String,
+}
+
+fn default_fonts() -> String {
+    "../fonts".into()
+}
+
+fn default_assets() -> String {
+    "assets".into()
+}
+
+/// The `[page]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageSpec {
+    /// `"A4"`, `"A5"`, `"A3"`, `"Letter"` or `[width, height]` in mm.
+    pub size: PageSize,
+    /// Margins `[top, right, bottom, left]` in mm: nothing may be placed outside them.
+    #[serde(default)]
+    pub margins: Option<[f32; 4]>,
+}
+
+/// A page size by name or in millimetres.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum PageSize {
+    /// A named size.
+    Named(String),
+    /// Width and height in mm.
+    Custom([f32; 2]),
+}
+
+/// A field's settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// Value used when the record's is empty or the column is absent.
+    pub default: Option<String>,
+}
+
+/// A paragraph style as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StyleSpec {
+    /// Font family, found in the fonts folder.
+    pub font: String,
+    /// Size in points.
+    pub size: f32,
+    /// Distance between baselines in points (default 1.2 × size).
+    pub leading: Option<f32>,
+    /// Colour: `#RRGGBB`, `rgb(…)`, `cmyk(…)` or `gray(…)` (default 100% black).
+    pub color: Option<String>,
+    /// `left`, `right`, `center` or `justify` (default `left`).
+    pub align: Option<String>,
+    /// Space above, in points.
+    #[serde(default)]
+    pub space_before: f32,
+    /// Space below, in points.
+    #[serde(default)]
+    pub space_after: f32,
+    /// First-line indent, in points.
+    #[serde(default)]
+    pub first_line_indent: f32,
+    /// Hyphenate words (French rules); default true for justified text.
+    pub hyphenate: Option<bool>,
+}
+
+/// Which pages an element is drawn on.
+#[derive(Copy, Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Pages {
+    /// The first page of each piece.
+    #[default]
+    First,
+    /// Continuation pages.
+    Continuation,
+    /// Every page.
+    All,
+}
+
+/// A placed element as written.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ElementSpec {
+    /// A text frame.
+    Text {
+        /// Name used in messages.
+        name: Option<String>,
+        /// Left edge, mm.
+        x: f32,
+        /// Top edge, mm.
+        y: f32,
+        /// Width, mm.
+        width: f32,
+        /// Height, mm; text that does not fit is an error.
+        height: f32,
+        /// Default paragraph style.
+        style: String,
+        /// The template.
+        text: String,
+        /// Pages drawn on.
+        #[serde(default)]
+        pages: Pages,
+    },
+    /// An image.
+    Image {
+        /// Name used in messages.
+        name: Option<String>,
+        /// Left edge, mm.
+        x: f32,
+        /// Top edge, mm.
+        y: f32,
+        /// Width, mm.
+        width: f32,
+        /// Height, mm.
+        height: f32,
+        /// Path in the assets folder; may be a template such as `{{dealer_logo}}`.
+        file: String,
+        /// `contain` (default), `cover` or `stretch`.
+        fit: Option<String>,
+        /// Pages drawn on.
+        #[serde(default)]
+        pages: Pages,
+    },
+    /// A straight line.
+    Line {
+        /// Name used in messages.
+        name: Option<String>,
+        /// Start, mm.
+        x1: f32,
+        /// Start, mm.
+        y1: f32,
+        /// End, mm.
+        x2: f32,
+        /// End, mm.
+        y2: f32,
+        /// Stroke width in points (default 0.5).
+        stroke_width: Option<f32>,
+        /// Colour.
+        color: Option<String>,
+        /// Pages drawn on.
+        #[serde(default)]
+        pages: Pages,
+    },
+    /// A rectangle.
+    Rect {
+        /// Name used in messages.
+        name: Option<String>,
+        /// Left edge, mm.
+        x: f32,
+        /// Top edge, mm.
+        y: f32,
+        /// Width, mm.
+        width: f32,
+        /// Height, mm.
+        height: f32,
+        /// Fill colour.
+        fill: Option<String>,
+        /// Stroke colour.
+        stroke: Option<String>,
+        /// Stroke width in points (default 0.5).
+        stroke_width: Option<f32>,
+        /// Pages drawn on.
+        #[serde(default)]
+        pages: Pages,
+    },
+}
+
+/// A frame as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameSpec {
+    /// Left edge, mm.
+    pub x: f32,
+    /// Top edge, mm.
+    pub y: f32,
+    /// Width, mm.
+    pub width: f32,
+    /// Height, mm.
+    pub height: f32,
+}
+
+/// The flowing body as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodySpec {
+    /// Left edge on the first page, mm.
+    pub x: f32,
+    /// Top edge on the first page, mm.
+    pub y: f32,
+    /// Width, mm.
+    pub width: f32,
+    /// Height on the first page, mm.
+    pub height: f32,
+    /// Default paragraph style.
+    pub style: String,
+    /// The template.
+    pub text: String,
+}

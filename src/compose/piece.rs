@@ -1,0 +1,244 @@
+//! Composing one mailpiece: its record's templates rendered, text flowed into
+//! frames and onto continuation pages, images placed.
+
+use super::compiled::{Fit, ImageSource, Layout, PageKind, Variable};
+use super::image::ImageId;
+use super::markup::{self, Block};
+use super::page::{Item, Page, TextRun};
+use super::text::{layout_paragraph, LaidLine};
+use crate::data::Rejection;
+use crate::units::{Length, Rect};
+
+/// Lays out every page of one mailpiece from its template data.
+pub fn compose_piece(layout: &Layout, data: &serde_json::Value) -> Result<Vec<Page>, Rejection> {
+    let mut pages = vec![layout.start_page(&layout.first, data)?];
+    if let Some(body) = &layout.body {
+        let out = layout
+            .templates
+            .render(&body.template, data)
+            .map_err(Rejection::Template)?;
+        let blocks = markup::parse(&out).map_err(|e| Rejection::Template(format!("body: {e}")))?;
+        let mut flow = Flow::new(layout, &blocks, body.style);
+        let mut frame = body.first;
+        loop {
+            let page = pages.last_mut().expect("first page pushed");
+            if flow.fill(frame, &mut page.items) {
+                break;
+            }
+            if pages.len() >= MAX_PAGES {
+                return Err(Rejection::TextOverflow {
+                    frame: format!("body (over {MAX_PAGES} pages)"),
+                });
+            }
+            pages.push(layout.start_page(&layout.continuation, data)?);
+            frame = body.next;
+        }
+    }
+    Ok(pages)
+}
+
+/// A piece longer than this is surely a runaway template, not a letter.
+const MAX_PAGES: usize = 500;
+
+impl Layout {
+    fn start_page(&self, kind: &PageKind, data: &serde_json::Value) -> Result<Page, Rejection> {
+        let mut page = Page {
+            width: self.width,
+            height: self.height,
+            items: Vec::with_capacity(64),
+        };
+        if let Some(form) = kind.form {
+            page.items.push(Item::Form(form));
+        }
+        for v in &kind.variable {
+            match v {
+                Variable::Text {
+                    name,
+                    frame,
+                    style,
+                    template,
+                } => {
+                    let out = self
+                        .templates
+                        .render(template, data)
+                        .map_err(Rejection::Template)?;
+                    let blocks =
+                        markup::parse(&out).map_err(|e| Rejection::Template(format!("{name}: {e}")))?;
+                    let fits = fill_frame(self, &blocks, *frame, *style, &mut page.items)
+                        .map_err(Rejection::Template)?;
+                    if !fits {
+                        return Err(Rejection::TextOverflow { frame: name.clone() });
+                    }
+                }
+                Variable::Image {
+                    name,
+                    frame,
+                    fit,
+                    source,
+                } => {
+                    let id = match source {
+                        ImageSource::Fixed(id) => *id,
+                        ImageSource::Template(t) => {
+                            let out = self.templates.render(t, data).map_err(Rejection::Template)?;
+                            let file =
+                                plain_text(&out).map_err(|e| Rejection::Image(format!("{name}: {e}")))?;
+                            let path = self
+                                .asset_path(&file)
+                                .map_err(|e| Rejection::Image(format!("{name}: {e}")))?;
+                            self.images
+                                .load(&path)
+                                .map_err(|e| Rejection::Image(format!("{name}: {e}")))?
+                        }
+                    };
+                    draw_image(self, id, *frame, *fit, &mut page.items);
+                }
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// The text of rendered markup, entities decoded (for values such as file names).
+fn plain_text(markup_out: &str) -> Result<String, String> {
+    let blocks = markup::parse(markup_out)?;
+    let mut s = String::new();
+    for b in blocks {
+        for i in b.inlines {
+            if let markup::Inline::Text { text, .. } = i {
+                s.push_str(&text);
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// Flows paragraphs into a fixed frame; `Ok(false)` when they do not all fit.
+pub fn fill_frame(
+    layout: &Layout,
+    blocks: &[Block],
+    frame: Rect,
+    style: usize,
+    items: &mut Vec<Item>,
+) -> Result<bool, String> {
+    for b in blocks {
+        if let Some(name) = &b.style {
+            if !layout.style_names.contains_key(name) {
+                return Err(format!("<p class=\"{name}\">: the layout has no style `{name}`"));
+            }
+        }
+    }
+    let mut flow = Flow::new(layout, blocks, style);
+    Ok(flow.fill(frame, items))
+}
+
+/// Paragraphs being poured into frames, remembering where the last frame stopped.
+struct Flow<'a> {
+    layout: &'a Layout,
+    blocks: &'a [Block],
+    default_style: usize,
+    /// Next paragraph to place, its lines (once laid out) and the next line.
+    block: usize,
+    lines: Vec<LaidLine>,
+    line: usize,
+}
+
+impl<'a> Flow<'a> {
+    fn new(layout: &'a Layout, blocks: &'a [Block], default_style: usize) -> Flow<'a> {
+        Flow {
+            layout,
+            blocks,
+            default_style,
+            block: 0,
+            lines: Vec::new(),
+            line: 0,
+        }
+    }
+
+    fn style_of(&self, b: &Block) -> usize {
+        b.style
+            .as_ref()
+            .and_then(|n| self.layout.style_names.get(n).copied())
+            .unwrap_or(self.default_style)
+    }
+
+    /// Places as much as fits in `frame`; true when everything has been placed.
+    fn fill(&mut self, frame: Rect, items: &mut Vec<Item>) -> bool {
+        let bottom = frame.y + frame.height;
+        // The pen: the top of the next line's box.
+        let mut y = frame.y;
+        let mut at_top = true;
+        while self.block < self.blocks.len() {
+            let block = &self.blocks[self.block];
+            let st = &self.layout.styles[self.style_of(block)];
+            if self.line == 0 {
+                self.lines = layout_paragraph(block, st, frame.width, &self.layout.faces);
+                if !at_top {
+                    y += st.space_before;
+                }
+            }
+            let face = &self.layout.faces[st.faces.regular.0 as usize];
+            let scale = st.size.to_pt() / face.upem as f32;
+            let ascent = Length::pt(face.ascent * scale);
+            let descent = Length::pt(-face.descent * scale);
+            // The first line's baseline sits one ascent below the pen, later ones one leading below the previous.
+            while self.line < self.lines.len() {
+                let baseline = if at_top {
+                    y + ascent
+                } else {
+                    y + st.leading - descent
+                };
+                if (baseline + descent).to_pt() > bottom.to_pt() + 0.01 {
+                    return false;
+                }
+                let line = &self.lines[self.line];
+                for (font, glyphs) in &line.runs {
+                    let mut glyphs = glyphs.clone();
+                    for g in &mut glyphs {
+                        g.x += frame.x;
+                    }
+                    items.push(Item::Text(TextRun {
+                        font: *font,
+                        size: st.size,
+                        color: st.color,
+                        baseline,
+                        glyphs,
+                    }));
+                }
+                y = baseline + descent;
+                at_top = false;
+                self.line += 1;
+            }
+            y += st.space_after;
+            self.block += 1;
+            self.line = 0;
+            self.lines.clear();
+        }
+        true
+    }
+}
+
+/// Draws an image fitted into `frame`.
+pub fn draw_image(layout: &Layout, image: ImageId, frame: Rect, fit: Fit, items: &mut Vec<Item>) {
+    let img = layout.images.get(image);
+    let (iw, ih) = (img.width.max(1) as f32, img.height.max(1) as f32);
+    let (fw, fh) = (frame.width.to_pt(), frame.height.to_pt());
+    let scale = match fit {
+        Fit::Stretch => None,
+        Fit::Contain => Some((fw / iw).min(fh / ih)),
+        Fit::Cover => Some((fw / iw).max(fh / ih)),
+    };
+    let rect = match scale {
+        None => frame,
+        Some(s) => {
+            let (w, h) = (iw * s, ih * s);
+            Rect {
+                x: frame.x + Length::pt((fw - w) / 2.0),
+                y: frame.y + Length::pt((fh - h) / 2.0),
+                width: Length::pt(w),
+                height: Length::pt(h),
+            }
+        }
+    };
+    let clip = (fit == Fit::Cover).then_some(frame);
+    items.push(Item::Image { image, rect, clip });
+}

@@ -1,0 +1,552 @@
+//! The single writer: pages streamed into a PDF file as they come, fonts and trees at the end.
+//!
+//! Objects go to the file as soon as they are known; only their offsets, the page refs and
+//! the piece list stay in memory. Object 1 is the page tree root, object 2 the one resources
+//! dictionary shared by every page and form; both are written by [`PdfWriter::finish`], with
+//! the fonts (subset to the glyphs the file used), the outline, the catalog and the xref.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pdf_writer::types::PageMode;
+use pdf_writer::writers::{Catalog, DocumentInfo};
+use pdf_writer::{Chunk, Filter, Finish, Name, Rect, Ref, Settings, TextStr};
+
+use super::content::{EncodedPage, GlyphSet, Usage};
+use super::font;
+use crate::compose::fonts::Face;
+use crate::compose::image::{ImageData, ImageId, ImageStore};
+use crate::compose::page::FormId;
+
+/// Pages per intermediate node of the page tree.
+const PAGES_PER_NODE: usize = 128;
+/// The page tree root.
+const PAGE_TREE: Ref = Ref::new(1);
+/// The resources dictionary every page and form refers to.
+const RESOURCES: Ref = Ref::new(2);
+
+/// Everything shared by every file of a run: faces, images, the layout's static forms (already encoded).
+pub struct Shared {
+    /// The faces, indexed by `FontId`.
+    pub faces: Vec<Arc<Face>>,
+    /// The run's images.
+    pub images: Arc<ImageStore>,
+    /// The layout's forms, encoded, indexed by `FormId`.
+    pub forms: Vec<EncodedPage>,
+}
+
+/// What a finished file holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSummary {
+    /// Where it was written.
+    pub path: PathBuf,
+    /// Number of pages.
+    pub pages: u32,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// A PDF file being written, page after page.
+pub struct PdfWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: Option<Out>,
+    shared: Arc<Shared>,
+    title: String,
+    refs: Refs,
+    /// Page object refs, in page order.
+    pages: Vec<Ref>,
+    /// Intermediate page tree nodes, one per `PAGES_PER_NODE` pages.
+    nodes: Vec<Ref>,
+    /// Glyphs used per face, indexed by `FontId`.
+    fonts: Vec<Option<GlyphSet>>,
+    /// Image XObjects written, indexed by `ImageId`.
+    images: Vec<Option<Ref>>,
+    /// Form XObjects written, indexed by `FormId`.
+    forms: Vec<Option<Ref>>,
+    /// Piece ids, concatenated.
+    piece_text: String,
+    /// Per piece: end of its id in `piece_text`, and its first page (1-based).
+    pieces: Vec<(usize, u32)>,
+}
+
+/// Object numbers handed out so far, and where each object starts in the file.
+pub(super) struct Refs {
+    offsets: Vec<u64>,
+}
+
+impl Refs {
+    /// A fresh object number.
+    pub(super) fn bump(&mut self) -> Ref {
+        self.offsets.push(0);
+        Ref::new(self.offsets.len() as i32)
+    }
+}
+
+/// Objects written into one chunk, with where each starts in it.
+pub(super) struct Objects {
+    chunk: Chunk,
+    starts: Vec<(Ref, usize)>,
+}
+
+impl Objects {
+    /// An empty chunk for about `capacity` bytes.
+    pub(super) fn new(capacity: usize) -> Objects {
+        Objects {
+            chunk: Chunk::with_settings_and_capacity(Settings { pretty: false }, capacity),
+            starts: Vec::new(),
+        }
+    }
+
+    /// The chunk, to write the object `id` (exactly one object per call).
+    pub(super) fn at(&mut self, id: Ref) -> &mut Chunk {
+        self.starts.push((id, self.chunk.len()));
+        &mut self.chunk
+    }
+}
+
+/// The output file, counting and hashing what goes through.
+struct Out {
+    file: BufWriter<File>,
+    pos: u64,
+    hash: Hash128,
+}
+
+impl Out {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.file.write_all(bytes)?;
+        self.hash.update(bytes);
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+}
+
+impl PdfWriter {
+    /// Starts a PDF at `path` (written to `path` + ".tmp" then renamed by finish). `title` goes into /Info (no dates: output must be byte-identical across runs).
+    pub fn create(path: &Path, shared: Arc<Shared>, title: &str) -> io::Result<PdfWriter> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let file = BufWriter::with_capacity(256 * 1024, File::create(&tmp)?);
+        let mut writer = PdfWriter {
+            path: path.to_owned(),
+            tmp,
+            out: Some(Out {
+                file,
+                pos: 0,
+                hash: Hash128::default(),
+            }),
+            fonts: vec![None; shared.faces.len()],
+            forms: vec![None; shared.forms.len()],
+            shared,
+            title: title.to_owned(),
+            refs: Refs { offsets: Vec::new() },
+            pages: Vec::new(),
+            nodes: Vec::new(),
+            images: Vec::new(),
+            piece_text: String::new(),
+            pieces: Vec::new(),
+        };
+        assert_eq!((writer.refs.bump(), writer.refs.bump()), (PAGE_TREE, RESOURCES));
+        writer.out()?.write(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")?;
+        Ok(writer)
+    }
+
+    /// Appends a page; returns its 1-based page number in the file.
+    pub fn add_page(&mut self, page: &EncodedPage) -> io::Result<u32> {
+        self.use_resources(&page.usage)?;
+        if self.pages.len() % PAGES_PER_NODE == 0 {
+            let node = self.refs.bump();
+            self.nodes.push(node);
+        }
+        let parent = *self.nodes.last().expect("a node for this page");
+        let content = self.refs.bump();
+        let page_ref = self.refs.bump();
+        let mut objects = Objects::new(page.content.len() + 300);
+        objects
+            .at(content)
+            .stream(content, &page.content)
+            .filter(Filter::FlateDecode);
+        let size = page_box(page);
+        objects
+            .at(page_ref)
+            .page(page_ref)
+            .parent(parent)
+            .media_box(size)
+            .trim_box(size)
+            .contents(content)
+            .pair(Name(b"Resources"), RESOURCES);
+        self.emit(objects)?;
+        self.pages.push(page_ref);
+        Ok(self.pages.len() as u32)
+    }
+
+    /// Marks the start of a mailpiece: an outline item titled with its id points at its first page.
+    pub fn begin_piece(&mut self, piece_id: &str) {
+        self.piece_text.push_str(piece_id);
+        self.pieces
+            .push((self.piece_text.len(), self.pages.len() as u32 + 1));
+    }
+
+    /// Pages so far.
+    pub fn pages(&self) -> u32 {
+        self.pages.len() as u32
+    }
+
+    /// Writes fonts (subset to the glyphs this file used), resources, page tree, outline, catalog, xref and trailer; renames the temp file into place.
+    pub fn finish(mut self) -> io::Result<FileSummary> {
+        let mut objects = Objects::new(64 * 1024);
+        // Fonts, in face order.
+        let mut font_refs = Vec::new();
+        let shared = self.shared.clone();
+        for (index, glyphs) in self.fonts.iter().enumerate() {
+            if let Some(glyphs) = glyphs.as_ref().filter(|g| !g.is_empty()) {
+                let face = &shared.faces[index];
+                font_refs.push((index, font::embed(face, glyphs, &mut self.refs, &mut objects)?));
+            }
+        }
+        // The shared resources.
+        {
+            let mut dict = objects.at(RESOURCES).indirect(RESOURCES).dict();
+            if !font_refs.is_empty() {
+                let mut fonts = dict.insert(Name(b"Font")).dict();
+                for (index, font) in &font_refs {
+                    fonts.pair(Name(format!("F{index}").as_bytes()), *font);
+                }
+            }
+            let images = self
+                .images
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.map(|r| (i, r)));
+            let forms = self
+                .forms
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.map(|r| (i, r)));
+            if self.images.iter().chain(&self.forms).any(Option::is_some) {
+                let mut xobjects = dict.insert(Name(b"XObject")).dict();
+                for (index, image) in images {
+                    xobjects.pair(Name(format!("Im{index}").as_bytes()), image);
+                }
+                for (index, form) in forms {
+                    xobjects.pair(Name(format!("X{index}").as_bytes()), form);
+                }
+            }
+        }
+        // The page tree: a root over nodes of up to PAGES_PER_NODE pages.
+        for (node, kids) in self.nodes.iter().zip(self.pages.chunks(PAGES_PER_NODE)) {
+            objects
+                .at(*node)
+                .pages(*node)
+                .parent(PAGE_TREE)
+                .kids(kids.iter().copied())
+                .count(kids.len() as i32);
+        }
+        objects
+            .at(PAGE_TREE)
+            .pages(PAGE_TREE)
+            .kids(self.nodes.iter().copied())
+            .count(self.pages.len() as i32);
+        self.emit(objects)?;
+        let outline = self.write_outline()?;
+        // Catalog and info.
+        let catalog = self.refs.bump();
+        let info = self.refs.bump();
+        let mut objects = Objects::new(512);
+        {
+            let mut cat = objects.at(catalog).indirect(catalog).start::<Catalog>();
+            cat.pages(PAGE_TREE).page_mode(PageMode::UseNone);
+            if let Some(outline) = outline {
+                cat.outlines(outline);
+            }
+        }
+        objects
+            .at(info)
+            .indirect(info)
+            .start::<DocumentInfo>()
+            .title(TextStr(&self.title))
+            .producer(TextStr("pli"));
+        self.emit(objects)?;
+        self.write_xref(catalog, info)?;
+        let mut out = self.out.take().expect("not finished twice");
+        out.file.flush()?;
+        let file = out.file.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        if let Err(e) = std::fs::rename(&self.tmp, &self.path) {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(e);
+        }
+        Ok(FileSummary {
+            path: self.path.clone(),
+            pages: self.pages.len() as u32,
+            bytes: out.pos,
+        })
+    }
+
+    /// Writes the outline: one item per piece, pointing at its first page.
+    fn write_outline(&mut self) -> io::Result<Option<Ref>> {
+        if self.pieces.is_empty() || self.pages.is_empty() {
+            return Ok(None);
+        }
+        let outline = self.refs.bump();
+        let items: Vec<Ref> = self.pieces.iter().map(|_| self.refs.bump()).collect();
+        let mut objects = Objects::new(64 * 1024);
+        objects
+            .at(outline)
+            .outline(outline)
+            .first(items[0])
+            .last(items[items.len() - 1])
+            .count(items.len() as i32);
+        let pieces = std::mem::take(&mut self.pieces);
+        let mut start = 0;
+        for (i, &(end, first_page)) in pieces.iter().enumerate() {
+            let page = self.pages[(first_page as usize).clamp(1, self.pages.len()) - 1];
+            let mut item = objects.at(items[i]).outline_item(items[i]);
+            item.title(TextStr(&self.piece_text[start..end])).parent(outline);
+            if i > 0 {
+                item.prev(items[i - 1]);
+            }
+            if let Some(&next) = items.get(i + 1) {
+                item.next(next);
+            }
+            item.dest().page(page).fit();
+            item.finish();
+            start = end;
+            if objects.chunk.len() > 60 * 1024 {
+                self.emit(std::mem::replace(&mut objects, Objects::new(64 * 1024)))?;
+            }
+        }
+        self.emit(objects)?;
+        Ok(Some(outline))
+    }
+
+    fn write_xref(&mut self, catalog: Ref, info: Ref) -> io::Result<()> {
+        let out = self.out.as_mut().expect("writer open");
+        let id = out.hash.digest();
+        let start = out.pos;
+        let count = self.refs.offsets.len() + 1;
+        let mut table = Vec::with_capacity(count * 20 + 256);
+        write!(table, "xref\n0 {count}\n0000000000 65535 f\r\n")?;
+        for offset in &self.refs.offsets {
+            debug_assert!(*offset > 0, "every object is written");
+            write!(table, "{offset:010} 00000 n\r\n")?;
+        }
+        let hex: String = id.iter().map(|b| format!("{b:02X}")).collect();
+        write!(
+            table,
+            "trailer\n<</Size {count}/Root {} 0 R/Info {} 0 R/ID[<{hex}><{hex}>]>>\nstartxref\n{start}\n%%EOF\n",
+            catalog.get(),
+            info.get()
+        )?;
+        out.write(&table)
+    }
+
+    /// Notes the glyphs a page or form uses, and writes its images and forms the first time.
+    fn use_resources(&mut self, usage: &Usage) -> io::Result<()> {
+        for (font, glyphs) in &usage.fonts {
+            let index = font.0 as usize;
+            if index >= self.fonts.len() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("font {index} is not among the run's faces"),
+                ));
+            }
+            self.fonts[index]
+                .get_or_insert_with(GlyphSet::new)
+                .union_with(glyphs);
+        }
+        for &image in &usage.images {
+            self.use_image(image)?;
+        }
+        for &form in &usage.forms {
+            self.use_form(form)?;
+        }
+        Ok(())
+    }
+
+    fn use_image(&mut self, id: ImageId) -> io::Result<()> {
+        let index = id.0 as usize;
+        if self.images.get(index).is_some_and(Option::is_some) {
+            return Ok(());
+        }
+        if index >= self.images.len() {
+            self.images.resize(index + 1, None);
+        }
+        let image = self.shared.images.get(id);
+        let image_ref = self.refs.bump();
+        self.images[index] = Some(image_ref);
+        let (width, height) = (image.width as i32, image.height as i32);
+        let mut objects;
+        match &image.data {
+            ImageData::Jpeg {
+                bytes,
+                components,
+                inverted,
+            } => {
+                objects = Objects::new(bytes.len() + 300);
+                let mut x = objects.at(image_ref).image_xobject(image_ref, bytes);
+                x.width(width).height(height).bits_per_component(8);
+                x.filter(Filter::DctDecode);
+                x.color_space_name(Name(match components {
+                    1 => b"DeviceGray",
+                    3 => b"DeviceRGB",
+                    _ => b"DeviceCMYK",
+                }));
+                if *inverted {
+                    x.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+                }
+            }
+            ImageData::Flate { gray, pixels, alpha } => {
+                objects = Objects::new(pixels.len() + alpha.as_ref().map_or(0, Vec::len) + 600);
+                let mask = alpha.as_ref().map(|alpha| {
+                    let mask = self.refs.bump();
+                    objects
+                        .at(mask)
+                        .image_xobject(mask, alpha)
+                        .width(width)
+                        .height(height)
+                        .bits_per_component(8)
+                        .color_space_name(Name(b"DeviceGray"))
+                        .filter(Filter::FlateDecode);
+                    mask
+                });
+                let mut x = objects.at(image_ref).image_xobject(image_ref, pixels);
+                x.width(width).height(height).bits_per_component(8);
+                x.filter(Filter::FlateDecode);
+                x.color_space_name(Name(if *gray { b"DeviceGray" } else { b"DeviceRGB" }));
+                if let Some(mask) = mask {
+                    x.s_mask(mask);
+                }
+            }
+        }
+        self.emit(objects)
+    }
+
+    fn use_form(&mut self, id: FormId) -> io::Result<()> {
+        let index = id.0 as usize;
+        let shared = self.shared.clone();
+        let Some(form) = shared.forms.get(index) else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("form {index} is not among the layout's forms"),
+            ));
+        };
+        if self.forms[index].is_some() {
+            return Ok(());
+        }
+        let form_ref = self.refs.bump();
+        // Marked before its own resources, so a form drawing itself cannot recurse forever.
+        self.forms[index] = Some(form_ref);
+        self.use_resources(&form.usage)?;
+        let mut objects = Objects::new(form.content.len() + 300);
+        objects
+            .at(form_ref)
+            .form_xobject(form_ref, &form.content)
+            .bbox(page_box(form))
+            .filter(Filter::FlateDecode)
+            .pair(Name(b"Resources"), RESOURCES);
+        self.emit(objects)
+    }
+
+    fn out(&mut self) -> io::Result<&mut Out> {
+        self.out
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the PDF writer is already finished"))
+    }
+
+    /// Writes a chunk of objects to the file, recording where each starts.
+    fn emit(&mut self, objects: Objects) -> io::Result<()> {
+        let out = self
+            .out
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the PDF writer is finished"))?;
+        let base = out.pos;
+        for (id, at) in &objects.starts {
+            self.refs.offsets[id.get() as usize - 1] = base + *at as u64;
+        }
+        out.write(objects.chunk.as_bytes())
+    }
+}
+
+impl Drop for PdfWriter {
+    fn drop(&mut self) {
+        if let Some(out) = self.out.take() {
+            drop(out);
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// `[0 0 width height]` in points, rounded to hundredths.
+fn page_box(page: &EncodedPage) -> Rect {
+    let round = |v: f32| (v * 100.0).round() / 100.0;
+    Rect::new(0.0, 0.0, round(page.width.to_pt()), round(page.height.to_pt()))
+}
+
+/// A simple 128-bit hash of everything written, for the file's deterministic `/ID`.
+#[derive(Clone, Default)]
+pub(super) struct Hash128 {
+    a: u64,
+    b: u64,
+    tail: [u8; 8],
+    tail_len: usize,
+    total: u64,
+}
+
+impl Hash128 {
+    /// Adds bytes.
+    pub(super) fn update(&mut self, mut data: &[u8]) {
+        self.total += data.len() as u64;
+        if self.tail_len > 0 {
+            let take = (8 - self.tail_len).min(data.len());
+            self.tail[self.tail_len..self.tail_len + take].copy_from_slice(&data[..take]);
+            self.tail_len += take;
+            data = &data[take..];
+            if self.tail_len < 8 {
+                return;
+            }
+            self.mix(u64::from_le_bytes(self.tail));
+            self.tail_len = 0;
+        }
+        let mut words = data.chunks_exact(8);
+        for word in &mut words {
+            self.mix(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        }
+        let rest = words.remainder();
+        self.tail[..rest.len()].copy_from_slice(rest);
+        self.tail_len = rest.len();
+    }
+
+    fn mix(&mut self, word: u64) {
+        self.a = (self.a ^ word)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
+        self.b = (self.b.wrapping_add(word) ^ self.a)
+            .wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+            .rotate_left(31);
+    }
+
+    /// The hash of what was added so far.
+    pub(super) fn digest(&self) -> [u8; 16] {
+        let mut end = self.clone();
+        let mut last = [0u8; 8];
+        last[..self.tail_len].copy_from_slice(&self.tail[..self.tail_len]);
+        end.mix(u64::from_le_bytes(last));
+        end.mix(self.total);
+        let fmix = |mut k: u64| {
+            k ^= k >> 33;
+            k = k.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+            k ^= k >> 33;
+            k = k.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+            k ^ (k >> 33)
+        };
+        let mut id = [0u8; 16];
+        id[..8].copy_from_slice(&fmix(end.a ^ end.b.rotate_left(17)).to_be_bytes());
+        id[8..].copy_from_slice(&fmix(end.b ^ end.a.rotate_left(41)).to_be_bytes());
+        id
+    }
+}
