@@ -1,0 +1,341 @@
+//! End to end: `pli compose` on the sample campaign and on purpose-made files,
+//! the PDFs read back with lopdf and, when installed, qpdf and poppler.
+
+mod common;
+
+use common::*;
+use lopdf::{Document, Object};
+
+#[test]
+fn the_sample_campaign_composes_and_every_record_is_accounted_for() {
+    let tmp = TempDir::new("sample");
+    let out = pli(&[
+        "compose",
+        LETTER,
+        "samples/contacts.csv",
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+
+    // The manifest: one row per input record, and counts that add up.
+    let input = read_csv(&root().join("samples/contacts.csv"));
+    let manifest = read_csv(&tmp.path("out/manifest.csv"));
+    assert_eq!(
+        manifest[0],
+        [
+            "record_id",
+            "line",
+            "status",
+            "reason",
+            "piece_id",
+            "file",
+            "first_page",
+            "pages"
+        ]
+    );
+    assert_eq!(manifest.len(), input.len(), "one manifest row per input record");
+    let ids_in: Vec<&str> = input[1..].iter().map(|r| r[0].as_str()).collect();
+    let ids_out: Vec<&str> = manifest[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids_in, ids_out);
+    let optout_col = input[0].iter().position(|c| c == "postal_optout").unwrap();
+    let mut composed = 0;
+    for (row, rec) in manifest[1..].iter().zip(&input[1..]) {
+        if rec[optout_col] == "1" {
+            assert_eq!(
+                (row[2].as_str(), row[3].as_str()),
+                ("suppressed", "suppressed:optout")
+            );
+        } else {
+            assert_eq!(row[2], "composed", "{row:?}");
+            composed += 1;
+        }
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path("out/report.json")).unwrap()).unwrap();
+    let c = &report["counts"];
+    assert_eq!(c["records"], 1000);
+    assert_eq!(c["composed"], composed);
+    assert_eq!(
+        c["composed"].as_u64().unwrap() + c["suppressed"].as_u64().unwrap() + c["rejected"].as_u64().unwrap(),
+        1000
+    );
+
+    // The PDF: one page per letter, the static content a single Form XObject used by every page.
+    let pdf = tmp.path("out/letter-0001.pdf");
+    let doc = Document::load(&pdf).unwrap();
+    let pages = doc.get_pages();
+    assert_eq!(pages.len(), composed);
+    let forms: Vec<_> = doc
+        .objects
+        .values()
+        .filter(|o| matches!(o, Object::Stream(s) if s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Form")))
+        .collect();
+    assert_eq!(forms.len(), 1, "the static background is drawn once per file");
+    for (_, &page_id) in pages.iter().take(50) {
+        let content = doc.get_page_content(page_id).unwrap();
+        let text = String::from_utf8_lossy(&content);
+        assert!(text.contains("/X0 Do"), "every page draws the static form");
+    }
+    let images: Vec<_> = doc
+        .objects
+        .values()
+        .filter(|o| matches!(o, Object::Stream(s) if s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Image") && s.dict.get(b"SMask").is_ok()))
+        .collect();
+    assert_eq!(images.len(), 1, "the logo is embedded once");
+    let jpeg = std::fs::read(root().join("layouts/assets/signature.jpg")).unwrap();
+    assert!(
+        doc.objects
+            .values()
+            .any(|o| matches!(o, Object::Stream(s) if s.content == jpeg)),
+        "the JPEG is passed through unchanged"
+    );
+
+    if have("qpdf") {
+        run_tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+    }
+    if have("pdffonts") {
+        let fonts = run_tool("pdffonts", &[pdf.to_str().unwrap()]);
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty());
+        for row in rows {
+            assert!(row.contains("CID TrueType"), "{row}");
+            assert!(
+                row.contains("yes yes yes"),
+                "embedded, subset, Unicode map: {row}"
+            );
+            assert!(
+                row.split_whitespace().next().unwrap().contains('+'),
+                "subset tag: {row}"
+            );
+        }
+    }
+    if have("pdftotext") {
+        let text = run_tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+        let (first, last) = (2, 3);
+        for (row, rec) in manifest[1..].iter().zip(&input[1..]) {
+            if row[2] == "composed" {
+                let name = format!("{} {}", rec[first], rec[last]);
+                assert!(text.contains(&name), "recipient `{name}` not found in the text");
+            }
+        }
+        assert!(text.contains("le 28 novembre 2026"));
+        assert!(
+            text.contains("efficacité"),
+            "accents and the ffi ligature extract as text"
+        );
+    }
+}
+
+fn write_contacts(tmp: &TempDir, rows: &[&str]) -> String {
+    let mut s = String::from(HEADER);
+    s.push('\n');
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    std::fs::write(tmp.path("contacts.csv"), s).unwrap();
+    tmp.arg("contacts.csv")
+}
+
+#[test]
+fn a_record_missing_a_field_is_rejected_with_its_line_and_the_others_composed() {
+    let tmp = TempDir::new("reject");
+    let data = write_contacts(
+        &tmp,
+        &[
+            "A1,Mme,Zoé,Lefèvre,,,,3 rue des Lilas,,69003,Lyon,,0,Aurore électrique,Garage des Cèdres,Lyon",
+            "A2,M.,Loïc,Guérin,,,,5 rue Pasteur,,42000,Saint-Étienne,,0,,Garage des Cèdres,Lyon",
+            "A3,M.,Noël,Dubois,,,,8 quai Gailleton,,,Lyon,,0,Aurore électrique,Garage des Cèdres,Lyon",
+            "A4,M.,Benoît,Robin,,,,1 place Bellecour,,69002,Lyon,,0,Cévenole SUV,Garage des Cèdres,Lyon",
+        ],
+    );
+    let out = pli(&[
+        "compose",
+        LETTER,
+        &data,
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "rejections give exit code 3: {}",
+        describe(&out)
+    );
+    let m = read_csv(&tmp.path("out/manifest.csv"));
+    assert_eq!(m.len(), 5);
+    assert_eq!(m[1][2], "composed");
+    assert_eq!(
+        (m[2][0].as_str(), m[2][1].as_str(), m[2][2].as_str()),
+        ("A2", "3", "rejected")
+    );
+    assert!(m[2][3].starts_with("missing_field:vehicle"), "{:?}", m[2]);
+    assert_eq!((m[3][1].as_str(), m[3][2].as_str()), ("4", "rejected"));
+    assert!(m[3][3].starts_with("missing_field:postcode"), "{:?}", m[3]);
+    assert_eq!(m[4][2], "composed");
+    assert_eq!(m[4][4], "P0000002", "piece ids count composed pieces");
+    let doc = Document::load(tmp.path("out/letter-0001.pdf")).unwrap();
+    assert_eq!(doc.get_pages().len(), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 composed") && stderr.contains("2 rejected"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Guérin"), "no names in the job's output");
+
+    // --strict stops at the first rejection, and leaves no PDF behind.
+    let strict = pli(&[
+        "compose",
+        LETTER,
+        &data,
+        "-o",
+        &tmp.arg("strict"),
+        "--date",
+        "2026-11-28",
+        "--strict",
+    ]);
+    assert_eq!(strict.status.code(), Some(2), "{}", describe(&strict));
+    let msg = String::from_utf8_lossy(&strict.stderr);
+    assert!(msg.contains("line 3") && msg.contains("vehicle"), "{msg}");
+    assert!(!tmp.path("strict/letter-0001.pdf").exists());
+}
+
+#[test]
+fn long_text_overflows_onto_a_continuation_page() {
+    let tmp = TempDir::new("long");
+    let long = "Nous tenions également à vous remercier pour votre fidélité. ".repeat(60);
+    let header = format!("{HEADER},message");
+    let row = format!(
+        "L1,Mme,Anne-Laure,Château,,,,12 rue Victor Hugo,,13001,Marseille,,0,Boréal hybride,Auto Rhône Prestige,Lyon,{long}"
+    );
+    let short =
+        "L2,M.,Jérôme,Morel,,,,4 rue Émile Zola,,21000,Dijon,,0,Boréal hybride,Auto Rhône Prestige,Lyon,";
+    std::fs::write(tmp.path("c.csv"), format!("{header}\n{row}\n{short}\n")).unwrap();
+    let out = pli(&[
+        "compose",
+        LETTER,
+        &tmp.arg("c.csv"),
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let m = read_csv(&tmp.path("out/manifest.csv"));
+    assert_eq!(
+        (m[1][6].as_str(), m[1][7].as_str()),
+        ("1", "2"),
+        "the long letter takes two pages"
+    );
+    assert_eq!((m[2][6].as_str(), m[2][7].as_str()), ("3", "1"));
+    let doc = Document::load(tmp.path("out/letter-0001.pdf")).unwrap();
+    assert_eq!(doc.get_pages().len(), 3);
+    if have("pdftotext") {
+        let p2 = run_tool(
+            "pdftotext",
+            &[
+                "-f",
+                "2",
+                "-l",
+                "2",
+                tmp.path("out/letter-0001.pdf").to_str().unwrap(),
+                "-",
+            ],
+        );
+        assert!(
+            p2.contains("suite de votre courrier"),
+            "continuation header: {p2}"
+        );
+        assert!(
+            p2.contains("salutations distinguées"),
+            "the letter ends on page 2"
+        );
+    }
+}
+
+#[test]
+fn record_values_print_literally() {
+    let tmp = TempDir::new("literal");
+    let data = write_contacts(
+        &tmp,
+        &[
+            r#"X1,M.,Jean-François,"Dupont <b>{{date}}</b>",,,,7 rue de la Gare,,31000,Toulouse,,0,Aurore électrique,"Garage & Fils {{vehicle}}",Toulouse"#,
+        ],
+    );
+    let out = pli(&[
+        "compose",
+        LETTER,
+        &data,
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    if have("pdftotext") {
+        let text = run_tool(
+            "pdftotext",
+            &[tmp.path("out/letter-0001.pdf").to_str().unwrap(), "-"],
+        );
+        assert!(text.contains("Dupont <b>{{date}}</b>"), "{text}");
+        assert!(text.contains("Garage & Fils {{vehicle}}"), "{text}");
+    }
+}
+
+#[test]
+fn the_same_inputs_give_byte_identical_outputs() {
+    let tmp = TempDir::new("determinism");
+    for run in ["a", "b"] {
+        let out = pli(&[
+            "compose",
+            LETTER,
+            "samples/contacts.csv",
+            "-o",
+            &tmp.arg(run),
+            "--date",
+            "2026-11-28",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    }
+    for file in ["letter-0001.pdf", "manifest.csv", "report.json"] {
+        let a = std::fs::read(tmp.path(&format!("a/{file}"))).unwrap();
+        let b = std::fs::read(tmp.path(&format!("b/{file}"))).unwrap();
+        assert!(a == b, "{file} differs between two runs");
+    }
+}
+
+#[test]
+fn files_are_split_between_pieces() {
+    let tmp = TempDir::new("split");
+    let out = pli(&[
+        "compose",
+        LETTER,
+        "samples/contacts.csv",
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+        "--max-pages",
+        "400",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let m = read_csv(&tmp.path("out/manifest.csv"));
+    let mut per_file = std::collections::BTreeMap::<String, usize>::new();
+    for row in m[1..].iter().filter(|r| r[2] == "composed") {
+        *per_file.entry(row[5].clone()).or_default() += row[7].parse::<usize>().unwrap();
+    }
+    assert_eq!(
+        per_file.keys().collect::<Vec<_>>(),
+        ["letter-0001.pdf", "letter-0002.pdf", "letter-0003.pdf"]
+    );
+    for (name, pages) in per_file {
+        let doc = Document::load(tmp.path(&format!("out/{name}"))).unwrap();
+        assert_eq!(doc.get_pages().len(), pages, "{name}");
+        assert!(pages <= 400);
+    }
+}
