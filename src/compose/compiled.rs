@@ -242,6 +242,17 @@ impl Layout {
                 }
             }
         }
+        // Images named by records get ids in path order now, not in the order workers meet them.
+        let variable_images = first
+            .variable
+            .iter()
+            .chain(&continuation.variable)
+            .any(|v| matches!(v, Variable::Image { .. }));
+        if variable_images {
+            if let Err(e) = images.register(&assets) {
+                c.err(format!("[layout] assets: cannot read {}: {e}", assets.display()));
+            }
+        }
         let body = file.body.as_ref().map(|b| {
             let first_frame = c.rect("[body]", b.x, b.y, b.width, b.height);
             let next_frame = match &file.continuation {

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use harfrust::{Buffer, Direction, Language, ShapeOptions, ShaperFont};
@@ -36,6 +37,8 @@ pub struct FontBook {
 pub struct Face {
     /// Its id in the book.
     pub id: FontId,
+    /// Unique among all faces loaded by the process (books come and go; caches outlive them).
+    uid: u64,
     /// Family name, e.g. `Lato`.
     pub family: String,
     /// PostScript name, e.g. `Lato-Bold`.
@@ -263,8 +266,10 @@ impl Face {
         let shared: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
         let shaper = harfrust::Font::new(shared, 0)
             .ok_or_else(|| unusable("the shaper cannot read this font".into()))?;
+        static NEXT_UID: AtomicU64 = AtomicU64::new(0);
         Ok(Face {
             id,
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
             family: entry.family.clone(),
             postscript_name,
             weight: entry.weight,
@@ -278,7 +283,7 @@ impl Face {
             bbox,
             widths,
             num_glyphs,
-            unicode: (0..num_glyphs).map(|_| OnceLock::new()).collect(),
+            unicode: nominal_text(&font, num_glyphs),
             shaper,
             data,
         })
@@ -301,9 +306,15 @@ impl Face {
             let mut cache = cache.borrow_mut();
             let slot = self.id.0 as usize;
             if cache.words.len() <= slot {
-                cache.words.resize_with(slot + 1, HashMap::new);
+                cache.words.resize_with(slot + 1, || (u64::MAX, HashMap::new()));
             }
-            if let Some(hit) = cache.words[slot].get(text) {
+            // A slot belongs to one face at a time: another book's face starts it afresh.
+            if cache.words[slot].0 != self.uid {
+                let old = std::mem::take(&mut cache.words[slot].1);
+                cache.entries -= old.len();
+                cache.words[slot].0 = self.uid;
+            }
+            if let Some(hit) = cache.words[slot].1.get(text) {
                 return hit.clone();
             }
             let buffer = cache.buffer.take().unwrap_or_default();
@@ -311,11 +322,11 @@ impl Face {
             cache.buffer = Some(buffer);
             let shaped = Rc::new(shaped);
             if cache.entries >= MAX_CACHED_WORDS {
-                cache.words.iter_mut().for_each(HashMap::clear);
+                cache.words.iter_mut().for_each(|w| w.1.clear());
                 cache.entries = 0;
             }
             cache.entries += 1;
-            cache.words[slot].insert(text.into(), shaped.clone());
+            cache.words[slot].1.insert(text.into(), shaped.clone());
             shaped
         })
     }
@@ -391,14 +402,47 @@ impl Face {
     }
 }
 
+/// The text of each glyph the character map reaches: its smallest code point, so the
+/// Unicode map does not depend on which text a worker happened to shape first.
+/// Glyphs only reached through shaping (ligatures) get their text when shaped.
+fn nominal_text(font: &FontRef, num_glyphs: u16) -> Vec<OnceLock<Box<str>>> {
+    let mut best: Vec<Option<char>> = vec![None; num_glyphs as usize];
+    for (cp, gid) in font.charmap().mappings() {
+        let (Some(slot), Some(c)) = (best.get_mut(gid.to_u32() as usize), char::from_u32(cp)) else {
+            continue;
+        };
+        // Control characters, and presentation forms such as U+FB01 (the "fi" ligature):
+        // a ligature glyph must map back to its letters, which shaping records.
+        if c.is_control() || ('\u{FB00}'..='\u{FB4F}').contains(&c) {
+            continue;
+        }
+        if slot.is_none_or(|old| c < old) {
+            *slot = Some(c);
+        }
+    }
+    best.into_iter()
+        .map(|c| {
+            let cell = OnceLock::new();
+            if let Some(c) = c {
+                let _ = cell.set(c.to_string().into_boxed_str());
+            }
+            cell
+        })
+        .collect()
+}
+
 static FRENCH: OnceLock<Language> = OnceLock::new();
 
 /// Words kept per thread before the cache starts afresh.
 const MAX_CACHED_WORDS: usize = 200_000;
 
+/// Shaped words of one face, by text.
+type WordMap = HashMap<Box<str>, Rc<Shaped>>;
+
 #[derive(Default)]
 struct ShapeCache {
-    words: Vec<HashMap<Box<str>, Rc<Shaped>>>,
+    /// Per font slot: the face's uid and its shaped words.
+    words: Vec<(u64, WordMap)>,
     entries: usize,
     buffer: Option<Buffer>,
 }

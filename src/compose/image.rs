@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Compression level for decoded image pixels (done once per image per run).
 const PIXEL_LEVEL: u8 = 6;
@@ -17,6 +17,10 @@ const PIXEL_LEVEL: u8 = 6;
 pub struct ImageId(pub u32);
 
 /// The images of a run: each file loaded once, shared by every worker.
+///
+/// Ids must not depend on which worker loads a file first, since they name the
+/// image in the PDF: [`ImageStore::register`] fixes them in path order before the
+/// parallel work starts, and decoding stays lazy.
 #[derive(Default)]
 pub struct ImageStore {
     inner: Mutex<Inner>,
@@ -26,7 +30,13 @@ pub struct ImageStore {
 struct Inner {
     /// Paths as given and canonical paths, to ids.
     by_path: HashMap<PathBuf, ImageId>,
-    images: Vec<Arc<Image>>,
+    /// Each id's canonical path and, once decoded, its image.
+    slots: Vec<Arc<Slot>>,
+}
+
+struct Slot {
+    path: PathBuf,
+    image: OnceLock<Result<Arc<Image>, String>>,
 }
 
 /// A loaded image, ready to embed.
@@ -71,41 +81,86 @@ impl ImageStore {
 
     /// Loads (first time only; same canonical path => same id) a PNG or JPEG (detected by magic bytes, not extension).
     pub fn load(&self, path: &Path) -> Result<ImageId, String> {
-        if let Some(&id) = self.lock().by_path.get(path) {
-            return Ok(id);
-        }
-        let canonical = std::fs::canonicalize(path).map_err(|e| format!("image {}: {e}", path.display()))?;
-        {
-            let mut inner = self.lock();
-            if let Some(&id) = inner.by_path.get(&canonical) {
-                inner.by_path.insert(path.to_owned(), id);
-                return Ok(id);
+        let slot = self.slot(path)?;
+        let (id, slot) = slot;
+        // Decode outside the store's lock, so workers loading other images are not blocked.
+        let decoded = slot.image.get_or_init(|| {
+            let bytes = std::fs::read(&slot.path).map_err(|e| format!("image {}: {e}", path.display()))?;
+            decode(bytes)
+                .map(Arc::new)
+                .map_err(|e| format!("image {}: {e}", path.display()))
+        });
+        decoded.as_ref().map(|_| id).map_err(Clone::clone)
+    }
+
+    /// Gives ids, in path order, to every PNG or JPEG file below `dir`, without decoding them.
+    pub fn register(&self, dir: &Path) -> std::io::Result<()> {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_ascii_lowercase().as_str()))
+                {
+                    files.push(std::fs::canonicalize(&path)?);
+                }
             }
         }
-        // Decode without holding the lock, so workers loading other images are not blocked.
-        let bytes = std::fs::read(&canonical).map_err(|e| format!("image {}: {e}", path.display()))?;
-        let image = decode(bytes).map_err(|e| format!("image {}: {e}", path.display()))?;
+        files.sort();
         let mut inner = self.lock();
-        if let Some(&id) = inner.by_path.get(&canonical) {
-            // Another worker loaded it meanwhile.
-            inner.by_path.insert(path.to_owned(), id);
-            return Ok(id);
+        for path in files {
+            if !inner.by_path.contains_key(&path) {
+                let id = ImageId(inner.slots.len() as u32);
+                inner.slots.push(Arc::new(Slot {
+                    path: path.clone(),
+                    image: OnceLock::new(),
+                }));
+                inner.by_path.insert(path, id);
+            }
         }
-        let id = ImageId(inner.images.len() as u32);
-        inner.images.push(Arc::new(image));
-        inner.by_path.insert(canonical, id);
+        Ok(())
+    }
+
+    /// The id and slot of a file, allocating one for a file not registered.
+    fn slot(&self, path: &Path) -> Result<(ImageId, Arc<Slot>), String> {
+        let mut inner = self.lock();
+        if let Some(&id) = inner.by_path.get(path) {
+            return Ok((id, inner.slots[id.0 as usize].clone()));
+        }
+        let canonical = std::fs::canonicalize(path).map_err(|e| format!("image {}: {e}", path.display()))?;
+        let id = match inner.by_path.get(&canonical) {
+            Some(&id) => id,
+            None => {
+                let id = ImageId(inner.slots.len() as u32);
+                inner.slots.push(Arc::new(Slot {
+                    path: canonical.clone(),
+                    image: OnceLock::new(),
+                }));
+                inner.by_path.insert(canonical, id);
+                id
+            }
+        };
         inner.by_path.insert(path.to_owned(), id);
-        Ok(id)
+        Ok((id, inner.slots[id.0 as usize].clone()))
     }
 
     /// A loaded image; panics on an id this store did not hand out.
     pub fn get(&self, id: ImageId) -> Arc<Image> {
-        self.lock().images[id.0 as usize].clone()
+        let slot = self.lock().slots[id.0 as usize].clone();
+        match slot.image.get() {
+            Some(Ok(image)) => image.clone(),
+            _ => panic!("image {} was not loaded before use", slot.path.display()),
+        }
     }
 
-    /// Number of images loaded.
+    /// Number of image files the store knows (registered or loaded).
     pub fn len(&self) -> usize {
-        self.lock().images.len()
+        self.lock().slots.len()
     }
 
     /// Whether no image was loaded.
@@ -367,7 +422,23 @@ mod tests {
         std::fs::write(dir.join("cut.jpg"), [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1]).unwrap();
         let cut = store.load(&dir.join("cut.jpg")).unwrap_err();
         assert!(cut.contains("corrupt JPEG"), "{cut}");
-        assert!(store.is_empty());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn registered_ids_follow_path_order_whatever_the_load_order() {
+        let dir = temp_dir("register");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        for name in ["b.png", "a.png", "sub/c.png"] {
+            write_png(&dir.join(name), 1, 1, png::ColorType::Grayscale, &[0]);
+        }
+        let store = ImageStore::new();
+        store.register(&dir).unwrap();
+        // Loaded in reverse order, still numbered by path.
+        assert_eq!(store.load(&dir.join("sub/c.png")).unwrap(), ImageId(2));
+        assert_eq!(store.load(&dir.join("b.png")).unwrap(), ImageId(1));
+        assert_eq!(store.load(&dir.join("a.png")).unwrap(), ImageId(0));
+        assert_eq!(store.get(ImageId(1)).width, 1);
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -501,58 +501,44 @@ fn check_with_qpdf(path: &Path) {
 }
 
 #[test]
-#[ignore]
-fn scratch_speed() {
+fn writer_and_pages_move_between_threads() {
+    fn send<T: Send>() {}
+    send::<PdfWriter>();
+    send::<EncodedPage>();
+    send::<Arc<Shared>>();
+}
+
+#[test]
+fn raised_glyphs_get_their_own_matrix_and_string_bytes_are_escaped() {
     let (book, id) = lato();
-    let face = book.face(id);
-    let words = "Madame, nous avons le plaisir de vous informer que votre contrat \
-                 d'assurance habitation sera renouvelé le premier janvier prochain. \
-                 Les garanties restent identiques et la cotisation annuelle évolue";
-    let mut items = Vec::new();
-    for line in 0..45 {
-        let text: String = words
-            .split(' ')
-            .cycle()
-            .skip(line * 3)
-            .take(13)
-            .collect::<Vec<_>>()
-            .join(" ");
-        items.push(Item::Text(run(
-            face,
-            &text,
-            10.0,
-            70.0,
-            120.0 + line as f32 * 13.0,
-        )));
-    }
-    let page = Page {
-        width: Length::mm(210.0),
-        height: Length::mm(297.0),
-        items,
+    let glyph = |gid: u16, x: f32, rise: f32| PlacedGlyph {
+        gid,
+        x: Length::pt(x),
+        rise: Length::pt(rise),
     };
-    let shared = Arc::new(Shared {
-        faces: book.faces().to_vec(),
-        images: Arc::new(ImageStore::new()),
-        forms: Vec::new(),
-    });
-    let t = std::time::Instant::now();
-    let n = 20000;
-    let encoded: Vec<_> = (0..n).map(|_| encode_page(&page, &shared.faces)).collect();
-    let enc = t.elapsed();
-    let dir = temp_dir("speed");
-    let t = std::time::Instant::now();
-    let mut w = PdfWriter::create(&dir.join("s.pdf"), shared.clone(), "s").unwrap();
-    for (i, p) in encoded.iter().enumerate() {
-        w.begin_piece(&format!("{i}"));
-        w.add_page(p).unwrap();
-    }
-    let s = w.finish().unwrap();
-    eprintln!(
-        "encode {:?}/page, write {:?}/page, {} bytes/page, content {}",
-        enc / n,
-        t.elapsed() / n,
-        s.bytes / n as u64,
-        encoded[0].content.len()
-    );
-    std::fs::remove_dir_all(dir).unwrap();
+    let page = Page {
+        width: Length::pt(100.0),
+        height: Length::pt(100.0),
+        items: vec![Item::Text(TextRun {
+            font: id,
+            size: Length::pt(10.0),
+            color: Color::Gray(0.0),
+            baseline: Length::pt(50.0),
+            glyphs: vec![
+                glyph(0x28, 10.0, 0.0),
+                glyph(0x29, 20.0, 0.0),
+                glyph(0x5C, 30.0, 3.0),
+                glyph(0x0D, 40.0, 0.0),
+            ],
+        })],
+    };
+    let encoded = encode_page(&page, book.faces());
+    let content = miniz_oxide::inflate::decompress_to_vec_zlib(&encoded.content).unwrap();
+    let text = String::from_utf8(content).unwrap();
+    assert_eq!(text.matches(" Tm\n").count(), 3, "{text}");
+    assert!(text.contains("1 0 0 1 30 53 Tm\n[(\0\\\\)]TJ\n"), "{text:?}");
+    assert!(text.contains("1 0 0 1 40 50 Tm\n[(\0\\r)]TJ\n"), "{text:?}");
+    assert!(text.contains("[(\0\\("), "{text:?}");
+    assert!(text.contains("(\0\\))]TJ"), "{text:?}");
+    assert_eq!(encoded.usage.fonts[0].1.len(), 4);
 }
