@@ -83,6 +83,9 @@ Lists every problem found, not just the first. Exit codes: 0 no problem; 2 probl
         layout: PathBuf,
         /// A contact file whose header should have every field the layout uses.
         data: Option<PathBuf>,
+        /// The date static text is laid out with, YYYY-MM-DD (default: today).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<Date>,
     },
     /// Write synthetic French contacts (and the sample images) for tests and benchmarks.
     #[command(after_help = "Examples:
@@ -175,8 +178,8 @@ fn run(command: Command) -> Result<u8, JobError> {
             );
             Ok(0)
         }
-        Command::Check { layout, data } => {
-            let problems = job::run_check(&layout, data.as_deref(), Date::today())?;
+        Command::Check { layout, data, date } => {
+            let problems = job::run_check(&layout, data.as_deref(), date.unwrap_or_else(Date::today))?;
             if problems.is_empty() {
                 eprintln!("pli: {} is fine", layout.display());
                 return Ok(0);

@@ -339,3 +339,62 @@ fn files_are_split_between_pieces() {
         assert!(pages <= 400);
     }
 }
+
+#[test]
+fn images_chosen_by_the_record_stay_in_the_assets_folder() {
+    let tmp = TempDir::new("photos");
+    let sample = std::fs::read_to_string(root().join(LETTER)).unwrap();
+    let layout = sample
+        .replace("fonts = \"../fonts\"", &format!("fonts = \"{}\"", root().join("fonts").display()))
+        .replace("assets = \"assets\"", &format!("assets = \"{}\"", tmp.path("assets").display()))
+        + "\n[[elements]]\ntype = \"image\"\nname = \"photo\"\nfile = \"{{photo}}\"\nfit = \"cover\"\nx = 150\ny = 14\nwidth = 40\nheight = 20\n";
+    std::fs::create_dir_all(tmp.path("assets/cars")).unwrap();
+    for (from, to) in [
+        ("logo.png", "logo.png"),
+        ("signature.jpg", "signature.jpg"),
+        ("logo.png", "cars/aurore.png"),
+        ("signature.jpg", "cars/boreal.jpg"),
+    ] {
+        std::fs::copy(
+            root().join("layouts/assets").join(from),
+            tmp.path("assets").join(to),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        tmp.path("secret.png"),
+        std::fs::read(root().join("layouts/assets/logo.png")).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(tmp.path("layout.toml"), layout).unwrap();
+    let header = format!("{HEADER},photo");
+    let rows = [
+        "P1,Mme,Zoé,Lefèvre,,,,3 rue des Lilas,,69003,Lyon,,0,Aurore électrique,Garage des Cèdres,Lyon,cars/aurore.png",
+        "P2,M.,Loïc,Guérin,,,,5 rue Pasteur,,42000,Saint-Étienne,,0,Boréal hybride,Garage des Cèdres,Lyon,cars/boreal.jpg",
+        "P3,M.,Noël,Dubois,,,,8 quai Gailleton,,69002,Lyon,,0,Aurore électrique,Garage des Cèdres,Lyon,../secret.png",
+        "P4,M.,Benoît,Robin,,,,1 place Bellecour,,69002,Lyon,,0,Aurore électrique,Garage des Cèdres,Lyon,cars/aurore.png",
+    ];
+    std::fs::write(tmp.path("c.csv"), format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+    let out = pli(&[
+        "compose",
+        &tmp.arg("layout.toml"),
+        &tmp.arg("c.csv"),
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let m = read_csv(&tmp.path("out/manifest.csv"));
+    assert_eq!(m[3][2], "rejected");
+    assert!(m[3][3].contains("leaves the assets folder"), "{:?}", m[3]);
+    let doc = Document::load(tmp.path("out/layout-0001.pdf")).unwrap();
+    assert_eq!(doc.get_pages().len(), 3);
+    let images = doc
+        .objects
+        .values()
+        .filter(|o| matches!(o, Object::Stream(s) if s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Image") && s.dict.get(b"Width").is_ok() && s.dict.get(b"ColorSpace").and_then(|v| v.as_name()).ok() != Some(b"DeviceGray")))
+        .count();
+    // logo, signature, the aurore copy of the logo, the boreal copy of the signature: each once.
+    assert_eq!(images, 4, "each distinct image file embedded once");
+}

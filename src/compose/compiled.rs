@@ -259,6 +259,14 @@ impl Layout {
                 Some(f) => c.rect("[continuation]", f.x, f.y, f.width, f.height),
                 None => first_frame,
             };
+            for (what, frame) in [("[body]", first_frame), ("[continuation]", next_frame)] {
+                if !frame.fits_in(width, height) {
+                    c.err(format!("{what}: the frame does not lie on the page"));
+                }
+            }
+            if file.continuation.is_some() && file.body.is_none() {
+                c.err("[continuation] is given but there is no [body] to continue".into());
+            }
             if next_frame.width.to_pt() + 0.01 < first_frame.width.to_pt() {
                 c.err("[continuation]: the frame must be at least as wide as [body]'s (a paragraph split across pages keeps its line width)".into());
             }
@@ -281,8 +289,14 @@ impl Layout {
             }
             fields.insert(f.clone(), file.fields.get(f).and_then(|s| s.default.clone()));
         }
+        let address_used = used.contains("address_lines");
         for name in file.fields.keys() {
-            if !used.contains(name) {
+            let read_by_address = address_used && crate::mailprep::ADDRESS_FIELDS.contains(&name.as_str());
+            if JOB_FIELDS.contains(&name.as_str()) || COMPUTED_FIELDS.contains(&name.as_str()) {
+                c.err(format!(
+                    "[fields.{name}]: `{name}` is given by pli, not read from the record"
+                ));
+            } else if !used.contains(name) && !read_by_address {
                 c.err(format!("[fields.{name}]: the layout never uses this field"));
             }
         }
@@ -310,7 +324,15 @@ impl Layout {
                 .cloned()
                 .collect(),
         };
+        // Templates are tried with placeholder values even when other problems were found,
+        // so that `pli check` lists everything at once.
+        let dry_run: Vec<String> = layout
+            .dry_run()
+            .into_iter()
+            .map(|e| format!("{shown}: {e}"))
+            .collect();
         if !c.errors.is_empty() {
+            c.errors.extend(dry_run);
             return Err(LayoutErrors(c.errors));
         }
         // Static content: laid out once, with the job's values.
@@ -326,7 +348,7 @@ impl Layout {
             };
             for (name, el) in list {
                 if let Err(e) = layout.draw_static(&el, &mut page.items) {
-                    errors.push(format!("element `{name}`: {e}"));
+                    errors.push(format!("{shown}: element `{name}`: {e}"));
                 }
             }
             let id = FormId(layout.forms.len() as u16);
@@ -340,6 +362,7 @@ impl Layout {
                 layout.continuation.form = Some(id);
             }
         }
+        errors.extend(dry_run);
         if !errors.is_empty() {
             return Err(LayoutErrors(errors));
         }
@@ -383,6 +406,62 @@ impl Layout {
             }
         }
         Ok(())
+    }
+
+    /// Renders every record-dependent template with placeholder values and checks the
+    /// markup it makes, so that a markup error, an unknown helper or an unknown
+    /// paragraph class is found by `pli check` rather than on every record.
+    fn dry_run(&self) -> Vec<String> {
+        let mut data = self.job_json();
+        data.insert("record_id".into(), "R1".into());
+        for (name, default) in &self.fields {
+            data.insert(name.clone(), default.clone().unwrap_or_else(|| "x".into()).into());
+        }
+        data.insert("address_lines".into(), serde_json::json!(["x", "x"]));
+        let data = serde_json::Value::Object(data);
+        let mut problems = Vec::new();
+        let mut texts: Vec<(String, &str)> = Vec::new();
+        for v in self.first.variable.iter().chain(&self.continuation.variable) {
+            match v {
+                Variable::Text { name, template, .. } => texts.push((format!("element `{name}`"), template)),
+                Variable::Image {
+                    name,
+                    source: ImageSource::Template(t),
+                    ..
+                } => {
+                    if let Err(e) = self.templates.render(t, &data) {
+                        problems.push(format!("element `{name}` file: {e}"));
+                    }
+                }
+                Variable::Image { .. } => {}
+            }
+        }
+        if let Some(body) = &self.body {
+            texts.push(("[body]".into(), &body.template));
+        }
+        for (what, template) in texts {
+            let out = match self.templates.render(template, &data) {
+                Ok(out) => out,
+                Err(e) => {
+                    problems.push(format!("{what} text: {e}"));
+                    continue;
+                }
+            };
+            match super::markup::parse(&out) {
+                Ok(blocks) => {
+                    for b in blocks {
+                        if let Some(class) = b.style.filter(|c| !self.style_names.contains_key(c)) {
+                            problems.push(format!(
+                                "{what} text: <p class=\"{class}\">: the layout has no style `{class}`"
+                            ));
+                        }
+                    }
+                }
+                Err(e) => problems.push(format!("{what} text: {e}")),
+            }
+        }
+        problems.dedup();
+        problems
     }
 
     /// Resolves a record's image path inside the assets folder, refusing escapes.
@@ -485,7 +564,9 @@ impl Compiler {
         match Rect::new(Length::mm(x), Length::mm(y), Length::mm(w), Length::mm(h)) {
             Some(r) => r,
             None => {
-                self.err(format!("{what}: width and height must be positive numbers (mm)"));
+                self.err(format!(
+                    "{what}: width and height must be numbers of millimetres, not negative"
+                ));
                 Rect::new(Length::ZERO, Length::ZERO, Length::ZERO, Length::ZERO).expect("zero rect")
             }
         }
@@ -657,6 +738,11 @@ impl Compiler {
                     }
                 };
                 if file.contains("{{") {
+                    // The fixed parts of the path must already stay inside the assets folder.
+                    let fixed = literal_parts(file);
+                    if let Err(e) = safe_join(assets, &fixed) {
+                        self.err(format!("element `{name}` file: {e}"));
+                    }
                     let tname = format!("element:{index}");
                     match templates.add(&tname, file) {
                         Ok(f) => used.extend(f),
@@ -740,6 +826,21 @@ impl Compiler {
     }
 }
 
+/// A template with each `{{…}}` replaced by `x`, to check the parts that do not vary.
+fn literal_parts(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        out.push('x');
+        rest = rest[start..]
+            .find("}}")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 fn is_job_field(f: &str) -> bool {
-    JOB_FIELDS.contains(&f) && f != "record_id" && f != "piece_id"
+    JOB_FIELDS.contains(&f) && f != "record_id"
 }

@@ -20,7 +20,9 @@ pub struct LayoutFile {
     pub fields: BTreeMap<String, FieldSpec>,
     /// Paragraph styles by name.
     pub styles: BTreeMap<String, StyleSpec>,
-    /// Placed elements, in painting order.
+    /// Placed elements. Those that use no record field are painted first (drawn once
+    /// per file as static content), then the record-dependent ones in file order,
+    /// then the body.
     #[serde(default)]
     pub elements: Vec<ElementSpec>,
     /// The flowing body text.
@@ -55,7 +57,7 @@ fn default_assets() -> String {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageSpec {
-    /// `"A4"`, `"A5"`, `"A3"`, `"Letter"` or `[width, height]` in mm.
+    /// `"A3"`, `"A4"`, `"A5"`, `"A6"`, `"Letter"` or `[width, height]` in mm.
     pub size: PageSize,
     /// Margins `[top, right, bottom, left]` in mm: nothing may be placed outside them.
     #[serde(default)]

@@ -6,7 +6,7 @@ use handlebars::template::{Parameter, TemplateElement};
 use handlebars::{Handlebars, Path, PathSeg, Template};
 
 /// Names a template may use that come from the job, not from the record.
-pub const JOB_FIELDS: &[&str] = &["date", "date_iso", "record_id", "piece_id"];
+pub const JOB_FIELDS: &[&str] = &["date", "date_iso", "record_id"];
 
 /// The templates of one layout, compiled once.
 pub struct Templates {
@@ -41,7 +41,9 @@ impl Templates {
     pub fn render(&self, name: &str, data: &serde_json::Value) -> Result<String, String> {
         self.registry.render(name, data).map_err(|e| match e.reason() {
             handlebars::RenderErrorReason::MissingVariable(Some(var)) => {
-                format!("no value for `{var}`: the record lacks this field and the layout gives no default")
+                format!(
+                    "no value for `{var}`: neither the record nor the layout's [fields] give it (inside {{{{#each}}}}, a record field is written `../{var}`)"
+                )
             }
             other => other.to_string(),
         })

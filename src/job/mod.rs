@@ -141,24 +141,36 @@ impl Fields {
         }
         let wants_address = layout.templates_use("address_lines");
         let address: Vec<_> = ADDRESS_FIELDS.iter().map(|&f| (f, src.column(f))).collect();
+        let has = |f: &str| src.column(f).is_some();
+        let available = src.header().join(", ");
+        let mut problems: Vec<String> = missing
+            .into_iter()
+            .map(|m| {
+                format!(
+                    "{}: no column `{m}` in the header (columns: {available}); add it to the file or give the field a default in the layout's [fields]",
+                    src.path().display()
+                )
+            })
+            .collect();
         if wants_address {
-            for f in ["last_name", "street", "postcode", "city"] {
-                if src.column(f).is_none() && !missing.iter().any(|m| m == f) {
-                    missing.push(format!("{f} (for address_lines)"));
+            for group in [
+                &["last_name", "company"][..],
+                &["street", "address5"],
+                &["postcode"],
+                &["city"],
+            ] {
+                if !group.iter().any(|f| has(f)) {
+                    let names: Vec<String> = group.iter().map(|f| format!("`{f}`")).collect();
+                    problems.push(format!(
+                        "{}: the address block (address_lines) needs a column {} (columns: {available})",
+                        src.path().display(),
+                        names.join(" or ")
+                    ));
                 }
             }
         }
-        if !missing.is_empty() {
-            let available = src.header().join(", ");
-            return Err(missing
-                .into_iter()
-                .map(|m| {
-                    format!(
-                        "{}: no column `{m}` in the header (columns: {available}); add it to the file or give the field a default in the layout's [fields]",
-                        src.path().display()
-                    )
-                })
-                .collect());
+        if !problems.is_empty() {
+            return Err(problems);
         }
         Ok(Fields {
             template,
