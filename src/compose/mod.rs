@@ -1,6 +1,7 @@
 //! Composition: layouts compiled once, then each mailpiece laid out into pages.
 
 pub mod compiled;
+mod compiler;
 pub mod fonts;
 pub mod image;
 pub mod layout;
