@@ -117,7 +117,9 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("pli: error: {e}");
+            for line in e.to_string().lines() {
+                eprintln!("pli: error: {line}");
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }

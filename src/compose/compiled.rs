@@ -129,6 +129,10 @@ pub struct Layout {
     pub assets: PathBuf,
     /// Job values.
     pub job: JobValues,
+    /// Every style the file declares, compiled or not (so one bad font is reported once).
+    pub declared_styles: BTreeSet<String>,
+    /// `[fields]` defaults of the address columns, used when building the address block.
+    pub address_defaults: BTreeMap<String, String>,
     /// Computed fields (such as `address_lines`) the templates use.
     pub computed_used: BTreeSet<String>,
 }
@@ -172,6 +176,7 @@ impl Layout {
             errors: Vec::new(),
             shown: shown.clone(),
             book: None,
+            template_failures: 0,
         };
         let (width, height) = c.page_size(&file.page.size);
         let fonts_dir = base.join(&file.layout.fonts);
@@ -254,6 +259,9 @@ impl Layout {
                 c.err(format!("[layout] assets: cannot read {}: {e}", assets.display()));
             }
         }
+        if file.continuation.is_some() && file.body.is_none() {
+            c.err("[continuation] is given but there is no [body] to continue".into());
+        }
         let body = file.body.as_ref().map(|b| {
             let first_frame = c.rect("[body]", b.x, b.y, b.width, b.height);
             let next_frame = match &file.continuation {
@@ -265,15 +273,15 @@ impl Layout {
                     c.err(format!("{what}: the frame does not lie on the page"));
                 }
             }
-            if file.continuation.is_some() && file.body.is_none() {
-                c.err("[continuation] is given but there is no [body] to continue".into());
-            }
             if next_frame.width.to_pt() + 0.01 < first_frame.width.to_pt() {
                 c.err("[continuation]: the frame must be at least as wide as [body]'s (a paragraph split across pages keeps its line width)".into());
             }
             match templates.add("body", &b.text) {
                 Ok(f) => used.extend(f),
-                Err(e) => c.err(format!("[body] text: {e}")),
+                Err(e) => {
+                    c.template_failures += 1;
+                    c.err(format!("[body] text: {e}"))
+                }
             }
             Body {
                 first: first_frame,
@@ -297,7 +305,7 @@ impl Layout {
                 c.err(format!(
                     "[fields.{name}]: `{name}` is given by pli, not read from the record"
                 ));
-            } else if !used.contains(name) && !read_by_address {
+            } else if !used.contains(name) && !read_by_address && c.template_failures == 0 {
                 c.err(format!("[fields.{name}]: the layout never uses this field"));
             }
         }
@@ -319,6 +327,13 @@ impl Layout {
             images,
             assets,
             job: job.clone(),
+            declared_styles: file.styles.keys().cloned().collect(),
+            address_defaults: file
+                .fields
+                .iter()
+                .filter(|(k, _)| crate::mailprep::ADDRESS_FIELDS.contains(&k.as_str()))
+                .filter_map(|(k, v)| v.default.clone().map(|d| (k.clone(), d)))
+                .collect(),
             computed_used: used
                 .iter()
                 .filter(|f| COMPUTED_FIELDS.contains(&f.as_str()))
@@ -441,6 +456,9 @@ impl Layout {
             texts.push(("[body]".into(), &body.template));
         }
         for (what, template) in texts {
+            if !self.templates.has(template) {
+                continue; // its syntax error is reported already
+            }
             let out = match self.templates.render(template, &data) {
                 Ok(out) => out,
                 Err(e) => {
@@ -451,7 +469,7 @@ impl Layout {
             match super::markup::parse(&out) {
                 Ok(blocks) => {
                     for b in blocks {
-                        if let Some(class) = b.style.filter(|c| !self.style_names.contains_key(c)) {
+                        if let Some(class) = b.style.filter(|c| !self.declared_styles.contains(c)) {
                             problems.push(format!(
                                 "{what} text: <p class=\"{class}\">: the layout has no style `{class}`"
                             ));
@@ -461,8 +479,13 @@ impl Layout {
                 Err(e) => problems.push(format!("{what} text: {e}")),
             }
         }
-        problems.dedup();
-        problems
+        let mut unique = Vec::new();
+        for p in problems {
+            if !unique.contains(&p) {
+                unique.push(p);
+            }
+        }
+        unique
     }
 
     /// Resolves a record's image path inside the assets folder, refusing escapes.

@@ -67,6 +67,8 @@ pub(super) struct Compiler {
     pub(super) errors: Vec<String>,
     pub(super) shown: String,
     pub(super) book: Option<FontBook>,
+    /// Templates that did not compile (their fields are unknown).
+    pub(super) template_failures: usize,
 }
 
 impl Compiler {
@@ -234,6 +236,7 @@ impl Compiler {
                 let fields = match templates.add(&tname, text) {
                     Ok(f) => f,
                     Err(e) => {
+                        self.template_failures += 1;
                         self.err(format!("element `{name}` text: {e}"));
                         return (name, *pages, None);
                     }
@@ -289,7 +292,10 @@ impl Compiler {
                     let tname = format!("element:{index}");
                     match templates.add(&tname, file) {
                         Ok(f) => used.extend(f),
-                        Err(e) => self.err(format!("element `{name}` file: {e}")),
+                        Err(e) => {
+                            self.template_failures += 1;
+                            self.err(format!("element `{name}` file: {e}"))
+                        }
                     }
                     let v = Variable::Image {
                         name: name.clone(),

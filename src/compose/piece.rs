@@ -18,6 +18,7 @@ pub fn compose_piece(layout: &Layout, data: &serde_json::Value) -> Result<Vec<Pa
             .render(&body.template, data)
             .map_err(Rejection::Template)?;
         let blocks = markup::parse(&out).map_err(|e| Rejection::Template(format!("body: {e}")))?;
+        check_classes(layout, &blocks).map_err(|e| Rejection::Template(format!("body: {e}")))?;
         let mut flow = Flow::new(layout, &blocks, body.style);
         let mut frame = body.first;
         loop {
@@ -120,6 +121,13 @@ pub fn fill_frame(
     style: usize,
     items: &mut Vec<Item>,
 ) -> Result<bool, String> {
+    check_classes(layout, blocks)?;
+    let mut flow = Flow::new(layout, blocks, style);
+    Ok(flow.fill(frame, items))
+}
+
+/// Every `<p class>` must name a style of the layout.
+fn check_classes(layout: &Layout, blocks: &[Block]) -> Result<(), String> {
     for b in blocks {
         if let Some(name) = &b.style {
             if !layout.style_names.contains_key(name) {
@@ -127,8 +135,7 @@ pub fn fill_frame(
             }
         }
     }
-    let mut flow = Flow::new(layout, blocks, style);
-    Ok(flow.fill(frame, items))
+    Ok(())
 }
 
 /// Paragraphs being poured into frames, remembering where the last frame stopped.

@@ -37,6 +37,11 @@ impl Templates {
         Ok(fields)
     }
 
+    /// Whether a template of this name compiled.
+    pub fn has(&self, name: &str) -> bool {
+        self.registry.has_template(name)
+    }
+
     /// Renders a template against the record and job values.
     pub fn render(&self, name: &str, data: &serde_json::Value) -> Result<String, String> {
         self.registry.render(name, data).map_err(|e| match e.reason() {

@@ -222,9 +222,15 @@ impl Fields {
         if self.wants_address {
             let mut got: Vec<(&str, &str)> = Vec::with_capacity(self.address.len());
             for &(name, col) in &self.address {
-                if let Some(i) = col {
-                    got.push((name, src.field(rec, pos, i)?));
-                }
+                let value = match col {
+                    Some(i) => src.field(rec, pos, i)?,
+                    None => "",
+                };
+                let value = match layout.address_defaults.get(name) {
+                    Some(default) if value.trim().is_empty() => default.as_str(),
+                    _ => value,
+                };
+                got.push((name, value));
             }
             let lines =
                 mailprep::address_lines(|k| got.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| v))?;
