@@ -8,6 +8,7 @@
 
 pub mod compose;
 pub mod data;
+pub mod date;
 pub mod job;
 pub mod mailprep;
 pub mod pdf;

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use pli::job::{self, ComposeOptions, Date, JobError};
+use clap::{Args, Parser, Subcommand};
+use pli::data::{Format, SourceOptions};
+use pli::job::{self, ComposeOptions, DataInput, Date, JobError};
 
 /// Exit code: the job could not run.
 const EXIT_JOB: u8 = 2;
@@ -23,12 +24,62 @@ struct Cli {
     command: Command,
 }
 
+/// How to read the contact file, where detection should not decide.
+#[derive(Args, Clone, Debug)]
+struct DataOpts {
+    /// Format: csv, jsonl or xlsx (default: from the extension, else from the content).
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
+    /// Text encoding of a CSV file: utf-8, utf-16le, utf-16be, windows-1252… (default: detected).
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Delimiter of a CSV file: `;`, `,`, `tab` or `|` (default: detected).
+    #[arg(long, value_parser = parse_delimiter)]
+    delimiter: Option<u8>,
+    /// Sheet of an Excel workbook (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// A mapping file (TOML, `[mapping]` with `field = "Column"`) binding the layout's fields to the file's columns.
+    #[arg(long, value_name = "FILE")]
+    map: Option<PathBuf>,
+}
+
+impl DataOpts {
+    fn input(&self, path: PathBuf) -> DataInput {
+        DataInput {
+            path,
+            source: SourceOptions {
+                format: self.format,
+                encoding: self.encoding.clone(),
+                delimiter: self.delimiter,
+                sheet: self.sheet.clone(),
+            },
+            map: self.map.clone(),
+        }
+    }
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        ";" | "," | "|" => Ok(s.as_bytes()[0]),
+        _ => Err(format!("`{s}`: use `;`, `,`, `tab` or `|`")),
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Compose every record into PDF letters, with manifest.csv and report.json.
     #[command(after_help = "Examples:
   pli compose layouts/letter.toml samples/contacts.csv -o out
   pli compose layouts/letter.toml contacts.csv -o out --date 2026-12-01 --strict
+  pli compose layouts/letter.toml export.csv --map samples/mapping-fr.toml -o out
+  pli compose layouts/letter.toml contacts.xlsx --sheet Clients -o out
+  crm-export | pli compose layouts/letter.toml - --format jsonl -o out
 
 Writes OUT/<layout>-0001.pdf (and -0002… past --max-pages), OUT/manifest.csv with one row per input record
 (record_id,line,status,reason,piece_id,file,first_page,pages) and OUT/report.json with the counts.
@@ -36,8 +87,10 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
     Compose {
         /// The layout file (TOML).
         layout: PathBuf,
-        /// The contact file (CSV).
+        /// The contact file: CSV (any delimiter and encoding), JSON Lines, Excel .xlsx, or - for standard input.
         data: PathBuf,
+        #[command(flatten)]
+        data_opts: DataOpts,
         /// Output folder.
         #[arg(short, long)]
         out: PathBuf,
@@ -47,6 +100,12 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         /// Stop at the first rejected record instead of reporting it and going on.
         #[arg(long)]
         strict: bool,
+        /// Stop when more than N records are rejected.
+        #[arg(long, value_name = "N")]
+        max_rejects: Option<u64>,
+        /// Compose records with characters the fonts lack (drawn as a box, with a warning) instead of rejecting them.
+        #[arg(long)]
+        allow_missing_glyphs: bool,
         /// Start a new PDF file before a piece that would take a file past this many pages.
         #[arg(long, default_value_t = 10_000)]
         max_pages: u32,
@@ -60,8 +119,10 @@ Suppressions (opt-outs) are ignored for proofs. Exit codes: 0 written; 3 the rec
     Proof {
         /// The layout file (TOML).
         layout: PathBuf,
-        /// The contact file (CSV).
+        /// The contact file (CSV, JSON Lines, .xlsx, or - for standard input).
         data: PathBuf,
+        #[command(flatten)]
+        data_opts: DataOpts,
         /// The record's id.
         #[arg(long)]
         record: String,
@@ -83,6 +144,8 @@ Lists every problem found, not just the first. Exit codes: 0 no problem; 2 probl
         layout: PathBuf,
         /// A contact file whose header should have every field the layout uses.
         data: Option<PathBuf>,
+        #[command(flatten)]
+        data_opts: DataOpts,
         /// The date static text is laid out with, YYYY-MM-DD (default: today).
         #[arg(long, value_parser = parse_date)]
         date: Option<Date>,
@@ -130,18 +193,26 @@ fn run(command: Command) -> Result<u8, JobError> {
         Command::Compose {
             layout,
             data,
+            data_opts,
             out,
             date,
             strict,
+            max_rejects,
+            allow_missing_glyphs,
             max_pages,
         } => {
+            let input = data_opts.input(data);
             let opts = ComposeOptions {
                 layout,
-                data,
+                data: input.path,
+                source: input.source,
+                map: input.map,
                 out_dir: out,
                 date: date.unwrap_or_else(Date::today),
                 strict,
+                max_rejects,
                 max_pages,
+                allow_missing_glyphs,
             };
             let s = job::run_compose(&opts)?;
             let c = &s.counts;
@@ -164,24 +235,35 @@ fn run(command: Command) -> Result<u8, JobError> {
             for (reason, n) in &c.reasons {
                 eprintln!("pli:   {reason}: {n}");
             }
+            if c.warned > 0 {
+                eprintln!("pli:   {} composed with a warning (see manifest.csv)", c.warned);
+            }
             Ok(if c.rejected > 0 { EXIT_REJECTS } else { 0 })
         }
         Command::Proof {
             layout,
             data,
+            data_opts,
             record,
             out,
             date,
         } => {
-            let pages = job::run_proof(&layout, &data, &record, &out, date.unwrap_or_else(Date::today))?;
+            let input = data_opts.input(data);
+            let pages = job::run_proof(&layout, &input, &record, &out, date.unwrap_or_else(Date::today))?;
             eprintln!(
                 "pli: proof of record {record}: {pages} page(s) in {}",
                 out.display()
             );
             Ok(0)
         }
-        Command::Check { layout, data, date } => {
-            let problems = job::run_check(&layout, data.as_deref(), date.unwrap_or_else(Date::today))?;
+        Command::Check {
+            layout,
+            data,
+            data_opts,
+            date,
+        } => {
+            let input = data.map(|d| data_opts.input(d));
+            let problems = job::run_check(&layout, input.as_ref(), date.unwrap_or_else(Date::today))?;
             if problems.is_empty() {
                 eprintln!("pli: {} is fine", layout.display());
                 return Ok(0);

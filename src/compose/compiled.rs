@@ -133,6 +133,8 @@ pub struct Layout {
     pub declared_styles: BTreeSet<String>,
     /// `[fields]` defaults of the address columns, used when building the address block.
     pub address_defaults: BTreeMap<String, String>,
+    /// Fields bound to differently named columns of the data file.
+    pub mapping: BTreeMap<String, String>,
     /// Computed fields (such as `address_lines`) the templates use.
     pub computed_used: BTreeSet<String>,
 }
@@ -334,6 +336,7 @@ impl Layout {
                 .filter(|(k, _)| crate::mailprep::ADDRESS_FIELDS.contains(&k.as_str()))
                 .filter_map(|(k, v)| v.default.clone().map(|d| (k.clone(), d)))
                 .collect(),
+            mapping: file.mapping.clone(),
             computed_used: used
                 .iter()
                 .filter(|f| COMPUTED_FIELDS.contains(&f.as_str()))
@@ -385,6 +388,11 @@ impl Layout {
         Ok(layout)
     }
 
+    /// Whether any template uses `field` (such as the computed `address_lines`).
+    pub fn templates_use(&self, field: &str) -> bool {
+        self.computed_used.contains(field)
+    }
+
     /// The record fields that must be present and non-empty (no default).
     pub fn required_fields(&self) -> impl Iterator<Item = &str> {
         self.fields
@@ -412,7 +420,14 @@ impl Layout {
                 let data = serde_json::Value::Object(self.job_json());
                 let out = self.templates.render(template, &data)?;
                 let blocks = super::markup::parse(&out)?;
-                let filled = super::piece::fill_frame(self, &blocks, *frame, *style, items)?;
+                let mut missing = Vec::new();
+                let filled = super::piece::fill_frame(self, &blocks, *frame, *style, items, &mut missing)?;
+                if !missing.is_empty() {
+                    return Err(format!(
+                        "the fonts have no glyph for {}",
+                        crate::data::describe_chars(&missing)
+                    ));
+                }
                 if !filled {
                     return Err("the text does not fit in the frame".into());
                 }

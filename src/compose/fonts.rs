@@ -92,6 +92,8 @@ pub struct Shaped {
     pub glyphs: Box<[Glyph]>,
     /// Sum of the advances.
     pub width: i32,
+    /// The first character the face has no glyph for, if any.
+    pub missing: Option<char>,
 }
 
 /// Problems found while finding or loading fonts.
@@ -351,6 +353,7 @@ impl Face {
         let positions = buffer.glyph_positions();
         let mut glyphs = Vec::with_capacity(infos.len());
         let mut width = 0;
+        let mut missing = None;
         for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
             let gid = info.glyph_id.min(u16::MAX as u32) as u16;
             let start = info.cluster as usize;
@@ -365,6 +368,9 @@ impl Face {
                     let _ = slot.get_or_init(|| t.into());
                 }
             }
+            if gid == 0 && missing.is_none() {
+                missing = text.get(start..).and_then(|t| t.chars().next());
+            }
             glyphs.push(Glyph {
                 gid,
                 advance: pos.x_advance,
@@ -377,6 +383,7 @@ impl Face {
             Shaped {
                 glyphs: glyphs.into_boxed_slice(),
                 width,
+                missing,
             },
             buffer,
         )
@@ -385,10 +392,14 @@ impl Face {
     fn nominal(&self, text: &str) -> Shaped {
         let font = FontRef::new(&self.data).expect("face was parsed when loaded");
         let cmap = font.charmap();
+        let mut missing = None;
         let glyphs: Box<[Glyph]> = text
             .chars()
             .map(|c| {
                 let gid = cmap.map(c).map(|g| g.to_u32() as u16).unwrap_or(0);
+                if gid == 0 && missing.is_none() {
+                    missing = Some(c);
+                }
                 Glyph {
                     gid,
                     advance: self.widths.get(gid as usize).copied().unwrap_or(0) as i32,
@@ -398,7 +409,11 @@ impl Face {
             })
             .collect();
         let width = glyphs.iter().map(|g| g.advance).sum();
-        Shaped { glyphs, width }
+        Shaped {
+            glyphs,
+            width,
+            missing,
+        }
     }
 }
 

@@ -18,6 +18,9 @@ pub struct LayoutFile {
     /// Defaults for record fields; a field with a default may be empty or absent.
     #[serde(default)]
     pub fields: BTreeMap<String, FieldSpec>,
+    /// The data file's column for a field, when its name differs: `field = "Column"`.
+    #[serde(default)]
+    pub mapping: BTreeMap<String, String>,
     /// Paragraph styles by name.
     pub styles: BTreeMap<String, StyleSpec>,
     /// Placed elements. Those that use no record field are painted first (drawn once

@@ -13,4 +13,4 @@ pub mod template;
 pub mod text;
 
 pub use compiled::{JobValues, Layout, LayoutErrors};
-pub use piece::compose_piece;
+pub use piece::{compose_piece, Piece};

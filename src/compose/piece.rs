@@ -9,9 +9,26 @@ use super::text::{layout_paragraph, LaidLine};
 use crate::data::Rejection;
 use crate::units::{Length, Rect};
 
+/// A composed mailpiece: its pages, and what the print room should know about it.
+#[derive(Debug)]
+pub struct Piece {
+    /// The pages, in order.
+    pub pages: Vec<Page>,
+    /// Warnings, such as characters drawn without a glyph.
+    pub warnings: Vec<String>,
+}
+
 /// Lays out every page of one mailpiece from its template data.
-pub fn compose_piece(layout: &Layout, data: &serde_json::Value) -> Result<Vec<Page>, Rejection> {
-    let mut pages = vec![layout.start_page(&layout.first, data)?];
+///
+/// Text with characters the fonts lack rejects the piece, unless `allow_missing_glyphs`,
+/// where they are drawn as the font's missing-glyph box and named in a warning.
+pub fn compose_piece(
+    layout: &Layout,
+    data: &serde_json::Value,
+    allow_missing_glyphs: bool,
+) -> Result<Piece, Rejection> {
+    let mut missing = Vec::new();
+    let mut pages = vec![layout.start_page(&layout.first, data, &mut missing)?];
     if let Some(body) = &layout.body {
         let out = layout
             .templates
@@ -31,18 +48,40 @@ pub fn compose_piece(layout: &Layout, data: &serde_json::Value) -> Result<Vec<Pa
                     frame: format!("body (over {MAX_PAGES} pages)"),
                 });
             }
-            pages.push(layout.start_page(&layout.continuation, data)?);
+            pages.push(layout.start_page(&layout.continuation, data, &mut missing)?);
             frame = body.next;
         }
+        missing.extend(flow.missing);
     }
-    Ok(pages)
+    let mut warnings = Vec::new();
+    if !missing.is_empty() {
+        let mut unique: Vec<char> = Vec::new();
+        for c in missing {
+            if !unique.contains(&c) {
+                unique.push(c);
+            }
+        }
+        if !allow_missing_glyphs {
+            return Err(Rejection::MissingGlyphs(unique));
+        }
+        warnings.push(format!(
+            "missing_glyph: {} drawn as a missing-glyph box",
+            crate::data::describe_chars(&unique)
+        ));
+    }
+    Ok(Piece { pages, warnings })
 }
 
 /// A piece longer than this is surely a runaway template, not a letter.
 const MAX_PAGES: usize = 500;
 
 impl Layout {
-    fn start_page(&self, kind: &PageKind, data: &serde_json::Value) -> Result<Page, Rejection> {
+    fn start_page(
+        &self,
+        kind: &PageKind,
+        data: &serde_json::Value,
+        missing: &mut Vec<char>,
+    ) -> Result<Page, Rejection> {
         let mut page = Page {
             width: self.width,
             height: self.height,
@@ -65,7 +104,7 @@ impl Layout {
                         .map_err(Rejection::Template)?;
                     let blocks =
                         markup::parse(&out).map_err(|e| Rejection::Template(format!("{name}: {e}")))?;
-                    let fits = fill_frame(self, &blocks, *frame, *style, &mut page.items)
+                    let fits = fill_frame(self, &blocks, *frame, *style, &mut page.items, missing)
                         .map_err(Rejection::Template)?;
                     if !fits {
                         return Err(Rejection::TextOverflow { frame: name.clone() });
@@ -120,10 +159,13 @@ pub fn fill_frame(
     frame: Rect,
     style: usize,
     items: &mut Vec<Item>,
+    missing: &mut Vec<char>,
 ) -> Result<bool, String> {
     check_classes(layout, blocks)?;
     let mut flow = Flow::new(layout, blocks, style);
-    Ok(flow.fill(frame, items))
+    let fits = flow.fill(frame, items);
+    missing.extend(flow.missing);
+    Ok(fits)
 }
 
 /// Every `<p class>` must name a style of the layout.
@@ -147,6 +189,8 @@ struct Flow<'a> {
     block: usize,
     lines: Vec<LaidLine>,
     line: usize,
+    /// Characters the faces lack.
+    missing: Vec<char>,
 }
 
 impl<'a> Flow<'a> {
@@ -158,6 +202,7 @@ impl<'a> Flow<'a> {
             block: 0,
             lines: Vec::new(),
             line: 0,
+            missing: Vec::new(),
         }
     }
 
@@ -178,7 +223,7 @@ impl<'a> Flow<'a> {
             let block = &self.blocks[self.block];
             let st = &self.layout.styles[self.style_of(block)];
             if self.line == 0 {
-                self.lines = layout_paragraph(block, st, frame.width, &self.layout.faces);
+                self.lines = layout_paragraph(block, st, frame.width, &self.layout.faces, &mut self.missing);
                 if !at_top {
                     y += st.space_before;
                 }

@@ -1,5 +1,6 @@
 //! Paragraph layout: markup paragraphs shaped, broken into lines and placed glyph by glyph.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -79,12 +80,13 @@ pub struct LaidLine {
     pub runs: Vec<(FontId, Vec<PlacedGlyph>)>,
 }
 
-/// Lays out a paragraph in a frame `width` wide.
+/// Lays out a paragraph in a frame `width` wide; characters no face has are added to `missing`.
 pub fn layout_paragraph(
     block: &Block,
     style: &ParaStyle,
     width: Length,
     faces: &[Arc<Face>],
+    missing: &mut Vec<char>,
 ) -> Vec<LaidLine> {
     let para = Flat::new(block, style);
     if para.text.is_empty() {
@@ -95,6 +97,7 @@ pub fn layout_paragraph(
         style,
         faces,
         words: Vec::new(),
+        missing: RefCell::new(Vec::new()),
     };
     ctx.words = ctx.find_words();
     let words: Vec<Word> = ctx.words.iter().map(|w| w.word.clone()).collect();
@@ -145,6 +148,11 @@ pub fn layout_paragraph(
         }
         out.push(laid);
     }
+    for c in ctx.missing.into_inner() {
+        if !missing.contains(&c) {
+            missing.push(c);
+        }
+    }
     out
 }
 
@@ -193,6 +201,8 @@ struct Measure<'a> {
     style: &'a ParaStyle,
     faces: &'a [Arc<Face>],
     words: Vec<FoundWord>,
+    /// Characters drawn without a glyph.
+    missing: RefCell<Vec<char>>,
 }
 
 impl Measure<'_> {
@@ -281,6 +291,9 @@ impl Measure<'_> {
 
     fn place_text(&self, face: FontId, text: &str, mut x: f32, line: &mut LaidLine) -> f32 {
         let shaped = self.shape(face, text);
+        if let Some(c) = shaped.missing {
+            self.missing.borrow_mut().push(c);
+        }
         let scale = self.scale(face);
         if line.runs.last().is_none_or(|r| r.0 != face) {
             line.runs.push((face, Vec::with_capacity(text.len())));
@@ -417,7 +430,7 @@ mod tests {
         let st = style(&mut book, Align::Justify);
         let block = &parse(BODY).unwrap()[0];
         let width = Length::mm(60.0);
-        let lines = layout_paragraph(block, &st, width, book.faces());
+        let lines = layout_paragraph(block, &st, width, book.faces(), &mut Vec::new());
         assert!(lines.len() >= 4);
         for line in &lines[..lines.len() - 1] {
             let (face, glyphs) = line.runs.last().unwrap();
@@ -436,7 +449,7 @@ mod tests {
         let mut book = shipped();
         let st = style(&mut book, Align::Left);
         let block = &parse("Bonjour <b>Jean-François</b> Béranger, à bientôt").unwrap()[0];
-        let lines = layout_paragraph(block, &st, Length::mm(100.0), book.faces());
+        let lines = layout_paragraph(block, &st, Length::mm(100.0), book.faces(), &mut Vec::new());
         assert_eq!(lines.len(), 1);
         let faces: Vec<FontId> = lines[0].runs.iter().map(|r| r.0).collect();
         assert_eq!(faces, [st.faces.regular, st.faces.bold, st.faces.regular]);
@@ -463,7 +476,7 @@ mod tests {
         let mut book = shipped();
         let st = style(&mut book, Align::Left);
         let block = &parse("12 rue de la Paix<br>75002 PARIS").unwrap()[0];
-        let lines = layout_paragraph(block, &st, Length::mm(100.0), book.faces());
+        let lines = layout_paragraph(block, &st, Length::mm(100.0), book.faces(), &mut Vec::new());
         assert_eq!(lines.len(), 2);
     }
 }

@@ -10,30 +10,39 @@ use super::{DataError, RecordPos, Rejection};
 
 /// A CSV contact file, memory-mapped so that records can be re-read by offset.
 pub struct CsvSource {
+    /// The path shown in messages (the user's file, even when this reads a transcoded copy).
     path: PathBuf,
     map: Mmap,
     delimiter: u8,
+    /// Why this delimiter.
+    delimiter_reason: String,
+    /// Lines are spreadsheet rows: a record's line is its row number, whatever it holds.
+    rows_are_lines: bool,
     /// Offset of the header's first byte (after a byte-order mark).
     start: usize,
     header: Vec<String>,
 }
 
-/// One record as read: where it is and its raw fields.
-pub struct RawRecord {
-    /// Its position in the file.
-    pub pos: RecordPos,
-    /// Its fields, not yet decoded.
-    pub fields: ByteRecord,
-}
-
 impl CsvSource {
     /// Opens and maps `path`, detects the delimiter and reads the header.
     pub fn open(path: &Path) -> Result<CsvSource, DataError> {
+        CsvSource::open_with(path, path, None, false)
+    }
+
+    /// Opens `file` (UTF-8) for the user's `shown` file, with an optional delimiter;
+    /// `rows_are_lines` numbers records by row, as a spreadsheet does.
+    pub fn open_with(
+        file: &Path,
+        shown: &Path,
+        delimiter: Option<u8>,
+        rows_are_lines: bool,
+    ) -> Result<CsvSource, DataError> {
+        let path = shown;
         let io = |source| DataError::Io {
             path: path.to_owned(),
             source,
         };
-        let file = File::open(path).map_err(io)?;
+        let file = File::open(file).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
         if len == 0 {
             return Err(DataError::Empty {
@@ -44,7 +53,10 @@ impl CsvSource {
         // truncated by another process during a job is outside what it supports.
         let map = unsafe { Mmap::map(&file) }.map_err(io)?;
         let start = if map.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-        let delimiter = sniff_delimiter(&map[start..]);
+        let (delimiter, delimiter_reason) = match delimiter {
+            Some(d) => (d, "given with --delimiter".to_owned()),
+            None => sniff_delimiter(&map[start..]),
+        };
         let mut reader = reader_at(&map[start..], delimiter);
         let mut header = ByteRecord::new();
         let has = reader
@@ -82,6 +94,8 @@ impl CsvSource {
         Ok(CsvSource {
             path: path.to_owned(),
             delimiter,
+            delimiter_reason,
+            rows_are_lines,
             start,
             header: names,
             map,
@@ -108,6 +122,11 @@ impl CsvSource {
         self.delimiter
     }
 
+    /// Why this delimiter was chosen.
+    pub fn delimiter_reason(&self) -> &str {
+        &self.delimiter_reason
+    }
+
     /// Streams the data records from the first one.
     pub fn records(&self) -> RecordIter<'_> {
         let mut reader = reader_at(&self.map[self.start..], self.delimiter);
@@ -121,6 +140,7 @@ impl CsvSource {
             columns: self.header.len(),
             counted_to: 0,
             lines: 1,
+            rows: if self.rows_are_lines { Some(1) } else { None },
         }
     }
 
@@ -163,6 +183,8 @@ pub struct RecordIter<'a> {
     counted_to: usize,
     /// ...where the physical line is this one.
     lines: u64,
+    /// Row number of the last record, when records are numbered by row.
+    rows: Option<u64>,
 }
 
 impl RecordIter<'_> {
@@ -176,8 +198,15 @@ impl RecordIter<'_> {
         let from = self.counted_to.min(start);
         self.lines += self.bytes[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
         self.counted_to = start;
+        let line = match &mut self.rows {
+            Some(row) => {
+                *row += 1;
+                *row
+            }
+            None => self.lines,
+        };
         RecordPos {
-            line: self.lines,
+            line,
             offset: self.base + start as u64,
         }
     }
@@ -237,28 +266,59 @@ fn reader_at(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
         .from_reader(bytes)
 }
 
-/// Picks the delimiter that splits the header line into the most columns, outside quotes.
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
+/// Picks the delimiter: the candidate (`;`, `,`, tab, `|`) that splits the first lines
+/// into the same number of fields most often, ties going to the one that splits the
+/// header into more columns. Quotes are respected.
+fn sniff_delimiter(bytes: &[u8]) -> (u8, String) {
     const CANDIDATES: [u8; 4] = [b';', b',', b'\t', b'|'];
-    let mut counts = [0usize; 4];
+    const LINES: usize = 20;
+    // counts[line][candidate]
+    let mut counts: Vec<[usize; 4]> = vec![[0; 4]];
     let mut quoted = false;
-    for &b in bytes.iter().take(64 * 1024) {
+    for &b in bytes.iter().take(256 * 1024) {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
+            b'\n' if !quoted => {
+                if counts.len() == LINES {
+                    break;
+                }
+                counts.push([0; 4]);
+            }
             _ if !quoted => {
                 if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
-                    counts[i] += 1;
+                    counts.last_mut().expect("one line at least")[i] += 1;
                 }
             }
             _ => {}
         }
     }
-    let best = (0..4).max_by_key(|&i| (counts[i], 4 - i)).unwrap_or(1);
-    if counts[best] == 0 {
-        b','
-    } else {
-        CANDIDATES[best]
+    while counts.len() > 1 && counts.last().is_some_and(|c| c.iter().all(|&n| n == 0)) {
+        counts.pop();
+    }
+    let header = counts[0];
+    let consistent = |i: usize| counts.iter().filter(|c| c[i] == header[i]).count();
+    let best = (0..4)
+        .filter(|&i| header[i] > 0)
+        .max_by_key(|&i| (consistent(i), header[i], 4 - i));
+    let name = |d: u8| match d {
+        b'\t' => "tab".to_owned(),
+        d => format!("`{}`", d as char),
+    };
+    match best {
+        None => (
+            b',',
+            "no delimiter in the header line: one column, read with `,`".into(),
+        ),
+        Some(i) => (
+            CANDIDATES[i],
+            format!(
+                "{} splits the header into {} columns and {} of the first {} lines alike",
+                name(CANDIDATES[i]),
+                header[i] + 1,
+                consistent(i),
+                counts.len()
+            ),
+        ),
     }
 }
 
@@ -297,6 +357,11 @@ mod tests {
     fn semicolons_and_bom_are_handled() {
         let (_p, src) = source("\u{feff}id;nom\r\n1;Zoé\r\n2;\"Dupont; fils\"\r\n".as_bytes());
         assert_eq!(src.delimiter(), b';');
+        assert!(
+            src.delimiter_reason().contains("2 columns"),
+            "{}",
+            src.delimiter_reason()
+        );
         assert_eq!(src.header(), ["id", "nom"]);
         let mut it = src.records();
         let mut rec = ByteRecord::new();
@@ -355,5 +420,21 @@ mod tests {
         let (pos, _) = it.next_into(&mut rec).unwrap();
         let err = src.field(&rec, pos, 1).unwrap_err();
         assert_eq!(err.code(), "invalid_utf8:name");
+    }
+}
+
+#[cfg(test)]
+mod sniff_tests {
+    use super::sniff_delimiter;
+
+    #[test]
+    fn the_consistent_delimiter_wins() {
+        // Commas inside a French text column must not beat the semicolons.
+        let text = b"id;nom;note\n1;Dupont;bien, merci, oui\n2;Durand;a, b, c, d\n";
+        assert_eq!(sniff_delimiter(text).0, b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc\n1\t2\t3\n").0, b'\t');
+        assert_eq!(sniff_delimiter(b"a|b\n1|2\n").0, b'|');
+        assert_eq!(sniff_delimiter(b"\"x;y\",b\n\"1;2\",3\n").0, b',');
+        assert_eq!(sniff_delimiter(b"single\nvalue\n").0, b',');
     }
 }

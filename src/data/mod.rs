@@ -1,8 +1,14 @@
 //! Contact data: reading record files and addressing each record by its byte offset.
 
 mod csv_source;
+pub mod decode;
+mod jsonl;
+mod source;
+mod xlsx;
 
-pub use csv_source::{CsvSource, RawRecord, RecordIter};
+pub use csv_source::{CsvSource, RecordIter};
+pub use jsonl::{JsonlIter, JsonlSource};
+pub use source::{Binding, Detection, Format, Scan, Source, SourceOptions};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -44,6 +50,8 @@ pub enum Rejection {
     },
     /// The row holds nothing.
     EmptyRecord,
+    /// The record cannot be parsed (e.g. a JSON Lines line that is not an object).
+    InvalidRecord(String),
     /// The layout's template could not be rendered for this record.
     Template(String),
     /// Text did not fit in a frame of fixed size.
@@ -53,6 +61,8 @@ pub enum Rejection {
     },
     /// An image named by the record could not be used.
     Image(String),
+    /// The text has characters the layout's fonts cannot draw.
+    MissingGlyphs(Vec<char>),
 }
 
 impl Rejection {
@@ -64,9 +74,11 @@ impl Rejection {
             Rejection::MissingField(f) => format!("missing_field:{f}"),
             Rejection::InvalidField { field, .. } => format!("invalid_field:{field}"),
             Rejection::EmptyRecord => "empty_record".into(),
+            Rejection::InvalidRecord(_) => "invalid_record".into(),
             Rejection::Template(_) => "template".into(),
             Rejection::TextOverflow { frame } => format!("text_overflow:{frame}"),
             Rejection::Image(_) => "image".into(),
+            Rejection::MissingGlyphs(_) => "missing_glyph".into(),
         }
     }
 }
@@ -88,13 +100,28 @@ impl fmt::Display for Rejection {
             }
             Rejection::InvalidField { field, message } => write!(f, "invalid_field:{field}: {message}"),
             Rejection::EmptyRecord => write!(f, "empty_record: the row holds no value"),
+            Rejection::InvalidRecord(msg) => write!(f, "invalid_record: {msg}"),
             Rejection::Template(msg) => write!(f, "template: {msg}"),
             Rejection::TextOverflow { frame } => {
                 write!(f, "text_overflow:{frame}: the text does not fit in the frame")
             }
             Rejection::Image(msg) => write!(f, "image: {msg}"),
+            Rejection::MissingGlyphs(chars) => write!(
+                f,
+                "missing_glyph: the fonts have no glyph for {} (--allow-missing-glyphs draws a box instead)",
+                describe_chars(chars)
+            ),
         }
     }
+}
+
+/// Characters named by code point and shown, e.g. `U+05E9 'ש'`.
+pub fn describe_chars(chars: &[char]) -> String {
+    chars
+        .iter()
+        .map(|c| format!("U+{:04X} '{c}'", *c as u32))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A problem with a data file as a whole: the job cannot read it.

@@ -19,6 +19,8 @@ pub enum Status {
         first_page: u32,
         /// Number of pages.
         pages: u32,
+        /// Warnings, `; `-separated (empty when none).
+        warnings: String,
     },
     /// Deliberately not mailed.
     Suppressed {
@@ -69,6 +71,8 @@ pub struct Counts {
     pub suppressed: u64,
     /// Records rejected.
     pub rejected: u64,
+    /// Composed records that carry a warning (see the manifest's reason column).
+    pub warned: u64,
     /// Pages written.
     pub pages: u64,
     /// Records per reason code (`suppressed:…` and rejection codes).
@@ -82,8 +86,8 @@ pub struct Report {
     pub layout: String,
     /// The data file.
     pub data: String,
-    /// Detected delimiter.
-    pub delimiter: String,
+    /// How the data file was read: format, encoding, delimiter, and why.
+    pub source: crate::data::Detection,
     /// The letter's date.
     pub date: String,
     /// Counts.
@@ -100,9 +104,12 @@ pub fn count(rows: &[Row]) -> Counts {
     };
     for r in rows {
         match &r.status {
-            Status::Composed { pages, .. } => {
+            Status::Composed { pages, warnings, .. } => {
                 c.composed += 1;
                 c.pages += *pages as u64;
+                if !warnings.is_empty() {
+                    c.warned += 1;
+                }
             }
             Status::Suppressed { reason } => {
                 c.suppressed += 1;
@@ -139,13 +146,14 @@ pub fn write_manifest(path: &Path, rows: &[Row], files: &[FileEntry]) -> io::Res
                     file,
                     first_page,
                     pages,
+                    warnings,
                 } => {
                     let name = files.get(*file as usize).map_or("", |f| f.name.as_str());
                     w.write_record([
                         r.record_id.as_str(),
                         &line,
                         "composed",
-                        "",
+                        warnings,
                         piece_id,
                         name,
                         &first_page.to_string(),
@@ -213,6 +221,7 @@ mod tests {
                     file: 0,
                     first_page: 1,
                     pages: 2,
+                    warnings: String::new(),
                 },
             },
             Row {

@@ -57,7 +57,7 @@ impl Date {
     }
 
     /// The date `days` after 1970-01-01 (proleptic Gregorian calendar).
-    fn from_days(days: i64) -> Date {
+    pub fn from_days(days: i64) -> Date {
         // Shift the epoch to 0000-03-01 so that leap days fall at the end of a 400-year era.
         let z = days + 719_468;
         let era = z.div_euclid(146_097);

@@ -1,0 +1,315 @@
+//! `pli compose`: two passes over the records, parallel composition, one ordered writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::fields::Fields;
+use super::{compile, mapping, shared, ComposeOptions, JobError, JobSummary};
+use crate::compose::{compose_piece, Layout};
+use crate::data::{RecordPos, Rejection, Source};
+use crate::pdf::{encode_page, EncodedPage, PdfWriter, Shared};
+use crate::report::{self, FileEntry, Report, Row, Status};
+
+/// Records composed per parallel chunk; large enough to keep both cores busy, small
+/// enough that the queue to the writer holds little.
+const CHUNK: usize = 256;
+
+/// A composed piece on its way to the writer: its pages and warnings, or why it failed.
+type Outcome = Result<(Vec<EncodedPage>, Vec<String>), Rejection>;
+
+/// Runs `pli compose`: every record composed, suppressed or rejected, and accounted for.
+pub fn run_compose(opts: &ComposeOptions) -> Result<JobSummary, JobError> {
+    let layout = compile(&opts.layout, opts.date)?;
+    let src = Source::open(&opts.data, &opts.source)?;
+    let map = mapping(&layout, opts.map.as_deref())?;
+    let fields = Fields::resolve(&layout, &src, &map).map_err(JobError::Columns)?;
+    std::fs::create_dir_all(&opts.out_dir).map_err(|source| JobError::Output {
+        path: opts.out_dir.clone(),
+        source,
+    })?;
+    let limit = if opts.strict { Some(0) } else { opts.max_rejects };
+    let stop = |row: &Row, rejected: u64| -> Option<JobError> {
+        let Status::Rejected { message, .. } = &row.status else {
+            return None;
+        };
+        if opts.strict {
+            return Some(JobError::Strict {
+                file: src.path().to_owned(),
+                line: row.line,
+                record: row.record_id.clone(),
+                reason: message.clone(),
+            });
+        }
+        match limit {
+            Some(limit) if rejected > limit => Some(JobError::TooManyRejects {
+                limit,
+                file: src.path().to_owned(),
+                line: row.line,
+                reason: message.clone(),
+            }),
+            _ => None,
+        }
+    };
+
+    // Pass 1: each record's fate, keeping only its id, line and position.
+    let mut rows: Vec<Row> = Vec::new();
+    let mut positions: Vec<RecordPos> = Vec::new();
+    let mut plan: Vec<usize> = Vec::new();
+    let mut rejected = 0u64;
+    let mut values = Vec::new();
+    let mut scan = src.scan(&fields.binding);
+    while let Some((pos, read)) = scan.next_into(&mut values) {
+        let (id, status) = match read {
+            Err(r) => (pos.line.to_string(), Some(rejection(r))),
+            Ok(()) => {
+                let id = fields.record_id(&values, pos);
+                let status = match fields.suppression(&values) {
+                    Some(s) => Some(Status::Suppressed {
+                        reason: s.code().into(),
+                    }),
+                    None => fields.data(&values, &layout, &id).err().map(rejection),
+                };
+                (id, status)
+            }
+        };
+        let row = Row {
+            record_id: id,
+            line: pos.line,
+            // Planned records get their status from pass 2.
+            status: status.unwrap_or(Status::Suppressed {
+                reason: String::new(),
+            }),
+        };
+        if matches!(row.status, Status::Suppressed { ref reason } if reason.is_empty()) {
+            plan.push(rows.len());
+        }
+        if matches!(row.status, Status::Rejected { .. }) {
+            rejected += 1;
+            if let Some(e) = stop(&row, rejected) {
+                return Err(e);
+            }
+        }
+        rows.push(row);
+        positions.push(pos);
+    }
+
+    // Pass 2: compose in parallel chunks; one writer appends in plan order.
+    let shared = shared(&layout);
+    let stem = opts
+        .layout
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("pli")
+        .to_owned();
+    let (tx, rx) = mpsc::sync_channel::<Vec<(usize, Outcome)>>(2);
+    let writer_opts = WriterOpts {
+        out_dir: opts.out_dir.clone(),
+        stem,
+        title: layout.name.clone(),
+        max_pages: opts.max_pages.max(1),
+    };
+    let written = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || write_pieces(rx, shared, writer_opts, limit.map(|l| (l, rejected))));
+        for chunk in plan.chunks(CHUNK) {
+            let composed: Vec<_> = chunk
+                .par_iter()
+                .map(|&row| {
+                    (
+                        row,
+                        compose_one(&src, &fields, &layout, positions[row], &rows[row].record_id, opts),
+                    )
+                })
+                .collect();
+            if tx.send(composed).is_err() {
+                break; // the writer stopped (an error or the reject limit); it says why
+            }
+        }
+        drop(tx);
+        writer.join().expect("the PDF writer thread panicked")
+    })?;
+    for (row, status) in written.statuses {
+        rows[row].status = status;
+    }
+    if let Some(row) = written.stopped_at {
+        let rejected = rows
+            .iter()
+            .filter(|r| matches!(r.status, Status::Rejected { .. }))
+            .count() as u64;
+        return Err(stop(&rows[row], rejected).expect("the writer stops only past the limit"));
+    }
+
+    let counts = report::count(&rows);
+    let manifest = opts.out_dir.join("manifest.csv");
+    report::write_manifest(&manifest, &rows, &written.files).map_err(|source| JobError::Output {
+        path: manifest.clone(),
+        source,
+    })?;
+    let report = Report {
+        layout: layout.name.clone(),
+        data: src.path().display().to_string(),
+        source: src.detection().clone(),
+        date: opts.date.to_string(),
+        counts: counts.clone(),
+        files: written.files.clone(),
+    };
+    let report_path = opts.out_dir.join("report.json");
+    report::write_report(&report_path, &report).map_err(|source| JobError::Output {
+        path: report_path.clone(),
+        source,
+    })?;
+    Ok(JobSummary {
+        counts,
+        files: written.files,
+        out_dir: opts.out_dir.clone(),
+    })
+}
+
+/// Re-reads, composes and encodes one planned record (on a worker thread).
+fn compose_one(
+    src: &Source,
+    fields: &Fields,
+    layout: &Layout,
+    pos: RecordPos,
+    id: &str,
+    opts: &ComposeOptions,
+) -> Outcome {
+    let mut values = Vec::with_capacity(fields.binding.len());
+    src.read_at(&fields.binding, pos, &mut values)?;
+    let data = fields.data(&values, layout, id)?;
+    let piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
+    let pages = piece
+        .pages
+        .iter()
+        .map(|p| encode_page(p, &layout.faces))
+        .collect();
+    Ok((pages, piece.warnings))
+}
+
+fn rejection(r: Rejection) -> Status {
+    Status::Rejected {
+        code: r.code(),
+        message: r.to_string(),
+    }
+}
+
+struct WriterOpts {
+    out_dir: PathBuf,
+    stem: String,
+    title: String,
+    max_pages: u32,
+}
+
+struct Written {
+    statuses: Vec<(usize, Status)>,
+    files: Vec<FileEntry>,
+    /// The row whose rejection went past the limit, when the writer stopped.
+    stopped_at: Option<usize>,
+}
+
+/// The single writer: appends pieces in order, starting a new file when one is full.
+///
+/// With a reject limit `(limit, rejected in pass 1)`, it stops at the rejection that
+/// goes past it and removes the files it wrote, so nothing looks complete that is not.
+fn write_pieces(
+    rx: mpsc::Receiver<Vec<(usize, Outcome)>>,
+    shared: Arc<Shared>,
+    o: WriterOpts,
+    limit: Option<(u64, u64)>,
+) -> Result<Written, JobError> {
+    let mut w = Written {
+        statuses: Vec::new(),
+        files: Vec::new(),
+        stopped_at: None,
+    };
+    let mut rejected = limit.map_or(0, |(_, r)| r);
+    let mut current: Option<(PdfWriter, u32)> = None;
+    let mut pieces = 0u64;
+    for batch in rx {
+        for (row, outcome) in batch {
+            let (pages, warnings) = match outcome {
+                Ok(done) => done,
+                Err(r) => {
+                    w.statuses.push((row, rejection(r)));
+                    rejected += 1;
+                    if limit.is_some_and(|(l, _)| rejected > l) {
+                        drop(current.take());
+                        for f in &w.files {
+                            let _ = std::fs::remove_file(o.out_dir.join(&f.name));
+                        }
+                        w.files.clear();
+                        w.stopped_at = Some(row);
+                        return Ok(w);
+                    }
+                    continue;
+                }
+            };
+            let n = pages.len() as u32;
+            if let Some((pdf, _)) = &current {
+                if pdf.pages() > 0 && pdf.pages() + n > o.max_pages {
+                    let (pdf, count) = current.take().expect("checked above");
+                    w.files.push(finish(pdf, count, &o.out_dir)?);
+                }
+            }
+            if current.is_none() {
+                let name = format!("{}-{:04}.pdf", o.stem, w.files.len() + 1);
+                let path = o.out_dir.join(&name);
+                let pdf = PdfWriter::create(&path, shared.clone(), &o.title).map_err(|source| {
+                    JobError::Output {
+                        path: path.clone(),
+                        source,
+                    }
+                })?;
+                current = Some((pdf, 0));
+            }
+            let (pdf, count) = current.as_mut().expect("created above");
+            pieces += 1;
+            let piece_id = format!("P{pieces:07}");
+            pdf.begin_piece(&piece_id);
+            let mut first_page = 0;
+            for (k, page) in pages.iter().enumerate() {
+                let at = pdf.add_page(page).map_err(|source| JobError::Output {
+                    path: o.out_dir.clone(),
+                    source,
+                })?;
+                if k == 0 {
+                    first_page = at;
+                }
+            }
+            *count += 1;
+            w.statuses.push((
+                row,
+                Status::Composed {
+                    piece_id,
+                    file: w.files.len() as u32,
+                    first_page,
+                    pages: n,
+                    warnings: warnings.join("; "),
+                },
+            ));
+        }
+    }
+    if let Some((pdf, count)) = current {
+        w.files.push(finish(pdf, count, &o.out_dir)?);
+    }
+    Ok(w)
+}
+
+fn finish(pdf: PdfWriter, pieces: u32, out_dir: &Path) -> Result<FileEntry, JobError> {
+    let summary = pdf.finish().map_err(|source| JobError::Output {
+        path: out_dir.to_owned(),
+        source,
+    })?;
+    Ok(FileEntry {
+        name: summary
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        pages: summary.pages,
+        pieces,
+        bytes: summary.bytes,
+    })
+}
