@@ -20,20 +20,23 @@ pub struct Word {
 pub struct Split {
     /// Byte offset of the cut within the word's text.
     pub at: usize,
-    /// Width of the part before the cut, hyphen included when one is added.
+    /// Width of the part before the cut.
     pub head: f32,
-    /// Width of the part after the cut.
-    pub tail: f32,
-    /// A hyphen is added at the end of the line (hyphenation, not an existing hyphen).
-    pub hyphen: bool,
+    /// Width of the hyphen added at the end of the line; 0 when none is (a cut after an
+    /// existing hyphen, or an emergency cut).
+    pub hyphen: f32,
 }
 
 /// Offers the places where part of a word, from byte `from`, may be cut.
+///
+/// Both methods return the cuts whose head (hyphen included) fits in `room`, in
+/// increasing order; they need not look further, so a very long word costs no more
+/// than one line's worth of measuring.
 pub trait Splitter {
-    /// Cuts allowed by the text (after a hyphen) and by hyphenation, in increasing order.
-    fn splits(&mut self, word: usize, from: usize) -> Vec<Split>;
+    /// Cuts allowed by the text (after a hyphen) and by hyphenation.
+    fn splits(&mut self, word: usize, from: usize, room: f32) -> Vec<Split>;
     /// Cuts between any two characters, for a word wider than a whole line.
-    fn emergency_splits(&mut self, word: usize, from: usize) -> Vec<Split>;
+    fn emergency_splits(&mut self, word: usize, from: usize, room: f32) -> Vec<Split>;
     /// Byte length of the word's text.
     fn len(&self, word: usize) -> usize;
 }
@@ -129,9 +132,9 @@ pub fn break_lines(
         let loose = cur.is_empty() || is_loose(avail, cur_w, spaces_w, cur.len(), params);
         let mut cut = None;
         if loose {
-            cut = best_fit(splitter.splits(i, from), room);
+            cut = best_fit(splitter.splits(i, from, room), room);
             if cut.is_none() && cur.is_empty() {
-                cut = best_fit(splitter.emergency_splits(i, from), room);
+                cut = best_fit(splitter.emergency_splits(i, from, room), room);
                 if cut.is_none() {
                     // Not even one character fits: place the whole part, overfull.
                     cur.push(Piece {
@@ -155,12 +158,12 @@ pub fn break_lines(
                 word: i,
                 from,
                 to: split.at,
-                hyphen: split.hyphen,
+                hyphen: split.hyphen > 0.0,
             });
-            cur_w += gap + split.head;
+            cur_w += gap + split.head + split.hyphen;
             spaces_w += gap;
             from = split.at;
-            rest_w = split.tail;
+            rest_w = (rest_w - split.head).max(0.0);
         }
         lines.push(finish(&mut cur, &mut cur_w, &mut spaces_w, false));
     }
@@ -200,8 +203,8 @@ fn is_loose(avail: f32, cur_w: f32, spaces_w: f32, pieces: usize, p: Params) -> 
 fn best_fit(splits: Vec<Split>, room: f32) -> Option<Split> {
     splits
         .into_iter()
-        .filter(|s| s.head <= room + 0.001 && s.at > 0)
-        .max_by(|a, b| a.head.total_cmp(&b.head))
+        .filter(|s| s.head + s.hyphen <= room + 0.001 && s.at > 0)
+        .max_by(|a, b| (a.head + a.hyphen).total_cmp(&(b.head + b.hyphen)))
 }
 
 #[cfg(test)]
@@ -230,7 +233,7 @@ mod tests {
     }
 
     impl Splitter for Mono {
-        fn splits(&mut self, word: usize, from: usize) -> Vec<Split> {
+        fn splits(&mut self, word: usize, from: usize, _room: f32) -> Vec<Split> {
             let text = self.words[word];
             let mut out = Vec::new();
             for (at, c) in text.char_indices() {
@@ -249,24 +252,21 @@ mod tests {
                 if explicit || hyph {
                     out.push(Split {
                         at,
-                        head: text[from..at].chars().count() as f32
-                            + if hyph && !explicit { 1.0 } else { 0.0 },
-                        tail: text[at..].chars().count() as f32,
-                        hyphen: !explicit,
+                        head: text[from..at].chars().count() as f32,
+                        hyphen: if explicit { 0.0 } else { 1.0 },
                     });
                 }
             }
             out
         }
-        fn emergency_splits(&mut self, word: usize, from: usize) -> Vec<Split> {
+        fn emergency_splits(&mut self, word: usize, from: usize, _room: f32) -> Vec<Split> {
             let text = self.words[word];
             text.char_indices()
                 .filter(|&(at, _)| at > from)
                 .map(|(at, _)| Split {
                     at,
                     head: text[from..at].chars().count() as f32,
-                    tail: text[at..].chars().count() as f32,
-                    hyphen: false,
+                    hyphen: 0.0,
                 })
                 .collect()
         }

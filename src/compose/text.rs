@@ -316,7 +316,7 @@ impl Measure<'_> {
 }
 
 impl Splitter for Measure<'_> {
-    fn splits(&mut self, word: usize, from: usize) -> Vec<Split> {
+    fn splits(&mut self, word: usize, from: usize, room: f32) -> Vec<Split> {
         let w = &self.words[word];
         let text = &self.para.text[w.start..w.start + w.len];
         let mut cuts: Vec<(usize, bool)> = w.explicit.iter().map(|&at| (at, false)).collect();
@@ -325,40 +325,52 @@ impl Splitter for Measure<'_> {
         }
         cuts.sort_unstable();
         cuts.dedup_by_key(|c| c.0);
-        cuts.into_iter()
-            .filter(|&(at, _)| at > from && at < w.len)
-            .map(|(at, hyphen)| {
-                let face = self.face_at(w.start + at - 1);
-                let extra = if hyphen { self.hyphen_width(face) } else { 0.0 };
-                Split {
-                    at,
-                    head: self.width(w.start + from, w.start + at) + extra,
-                    tail: self.width(w.start + at, w.start + w.len),
-                    hyphen,
-                }
-            })
-            .collect()
+        let mut out = Vec::new();
+        for (at, hyphenated) in cuts.into_iter().filter(|&(at, _)| at > from && at < w.len) {
+            let head = self.width(w.start + from, w.start + at);
+            let hyphen = if hyphenated {
+                self.hyphen_width(self.face_at(w.start + at - 1))
+            } else {
+                0.0
+            };
+            if head + hyphen > room {
+                break;
+            }
+            out.push(Split { at, head, hyphen });
+        }
+        out
     }
 
-    fn emergency_splits(&mut self, word: usize, from: usize) -> Vec<Split> {
+    fn emergency_splits(&mut self, word: usize, from: usize, room: f32) -> Vec<Split> {
+        // Character by character, each measured alone (kerning is ignored for such a cut).
         let w = &self.words[word];
-        let text = &self.para.text[w.start..w.start + w.len];
-        text.char_indices()
-            .map(|(i, _)| i)
-            .filter(|&at| at > from)
-            .map(|at| Split {
-                at,
-                head: self.width(w.start + from, w.start + at),
-                tail: self.width(w.start + at, w.start + w.len),
-                hyphen: false,
-            })
-            .collect()
+        let start = w.start + from;
+        let text = &self.para.text[start..w.start + w.len];
+        let mut out = Vec::new();
+        let mut head = 0.0;
+        for (i, c) in text.char_indices() {
+            if i > 0 {
+                out.push(Split {
+                    at: from + i,
+                    head,
+                    hyphen: 0.0,
+                });
+            }
+            head += self.width(start + i, start + i + c.len_utf8());
+            if head > room {
+                break;
+            }
+        }
+        out
     }
 
     fn len(&self, word: usize) -> usize {
         self.words[word].len
     }
 }
+
+/// The longest word hyphenation is tried on.
+const MAX_HYPHENATED: usize = 40;
 
 /// Where a word may be hyphenated by French rules: within runs of lowercase-led
 /// letters, at least two letters before the cut and three after. Proper names
@@ -377,7 +389,9 @@ pub fn hyphenation_points(word: &str) -> Vec<usize> {
         if let (Some(s), true) = (run_start, letter && at_end) {
             let end = iter.peek().map_or(bytes_end, |&(j, _)| j);
             let run = &word[s..end];
-            if run.chars().next().is_some_and(char::is_lowercase) && run.chars().count() >= 5 {
+            // Longer runs are not words a dictionary knows (and hyphenating them would be slow).
+            let letters = run.chars().count();
+            if run.chars().next().is_some_and(char::is_lowercase) && (5..=MAX_HYPHENATED).contains(&letters) {
                 let mut offset = s;
                 let syllables: Vec<&str> = hypher::hyphenate(run, Lang::French).collect();
                 for syl in &syllables[..syllables.len().saturating_sub(1)] {
