@@ -97,6 +97,8 @@ pub struct JobValues {
 
 /// A compiled layout.
 pub struct Layout {
+    /// Unique among the layouts compiled by this process (keys per-thread caches).
+    pub uid: u64,
     /// The layout's name.
     pub name: String,
     /// The file it was read from.
@@ -312,7 +314,9 @@ impl Layout {
             }
         }
         let faces = c.book.as_ref().map(|b| b.faces().to_vec()).unwrap_or_default();
+        static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut layout = Layout {
+            uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             name: file.layout.name.clone(),
             path: path.to_owned(),
             width,

@@ -6,7 +6,7 @@
 //! HTML-escaped (`&lt;`, `&amp;`, …), so they always print as the text they are.
 
 /// A paragraph: an optional style name and its inline content.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Block {
     /// The paragraph style named by `<p class="…">`, if any.
     pub style: Option<String>,
@@ -15,7 +15,7 @@ pub struct Block {
 }
 
 /// A piece of a paragraph.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Inline {
     /// Text in one style.
     Text {

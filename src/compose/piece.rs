@@ -1,6 +1,10 @@
 //! Composing one mailpiece: its record's templates rendered, text flowed into
 //! frames and onto continuation pages, images placed.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use super::compiled::{Fit, ImageSource, Layout, PageKind, Variable};
 use super::image::ImageId;
 use super::markup::{self, Block};
@@ -187,7 +191,7 @@ struct Flow<'a> {
     default_style: usize,
     /// Next paragraph to place, its lines (once laid out) and the next line.
     block: usize,
-    lines: Vec<LaidLine>,
+    lines: Rc<Vec<LaidLine>>,
     line: usize,
     /// Characters the faces lack.
     missing: Vec<char>,
@@ -200,7 +204,7 @@ impl<'a> Flow<'a> {
             blocks,
             default_style,
             block: 0,
-            lines: Vec::new(),
+            lines: Rc::default(),
             line: 0,
             missing: Vec::new(),
         }
@@ -223,7 +227,13 @@ impl<'a> Flow<'a> {
             let block = &self.blocks[self.block];
             let st = &self.layout.styles[self.style_of(block)];
             if self.line == 0 {
-                self.lines = layout_paragraph(block, st, frame.width, &self.layout.faces, &mut self.missing);
+                self.lines = laid_out(
+                    self.layout,
+                    block,
+                    self.style_of(block),
+                    frame.width,
+                    &mut self.missing,
+                );
                 if !at_top {
                     y += st.space_before;
                 }
@@ -263,10 +273,68 @@ impl<'a> Flow<'a> {
             y += st.space_after;
             self.block += 1;
             self.line = 0;
-            self.lines.clear();
+            self.lines = Rc::default();
         }
         true
     }
+}
+
+/// A paragraph laid out for a style and width: its lines and the characters it lacks.
+type Laid = (Rc<Vec<LaidLine>>, Vec<char>);
+
+/// Key of a laid-out paragraph: the same markup, style and width give the same lines.
+#[derive(PartialEq, Eq, Hash)]
+struct ParaKey {
+    layout: u64,
+    style: usize,
+    width: u32,
+    block: Block,
+}
+
+/// Paragraphs kept per thread before the cache starts afresh.
+const MAX_CACHED_PARAGRAPHS: usize = 4096;
+
+thread_local! {
+    /// Most of a letter's paragraphs are the same for thousands of records (or come in a
+    /// few variants: one per vehicle, per dealer); they are shaped and broken once.
+    static PARAGRAPHS: RefCell<HashMap<ParaKey, Laid>> = RefCell::new(HashMap::new());
+}
+
+/// Lays out a paragraph, or takes its lines from this thread's cache.
+fn laid_out(
+    layout: &Layout,
+    block: &Block,
+    style: usize,
+    width: Length,
+    missing: &mut Vec<char>,
+) -> Rc<Vec<LaidLine>> {
+    let key = ParaKey {
+        layout: layout.uid,
+        style,
+        width: width.to_pt().to_bits(),
+        block: block.clone(),
+    };
+    PARAGRAPHS.with(|cache| {
+        if let Some((lines, lacking)) = cache.borrow().get(&key) {
+            missing.extend_from_slice(lacking);
+            return lines.clone();
+        }
+        let mut lacking = Vec::new();
+        let lines = Rc::new(layout_paragraph(
+            block,
+            &layout.styles[style],
+            width,
+            &layout.faces,
+            &mut lacking,
+        ));
+        missing.extend_from_slice(&lacking);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= MAX_CACHED_PARAGRAPHS {
+            cache.clear();
+        }
+        cache.insert(key, (lines.clone(), lacking));
+        lines
+    })
 }
 
 /// Draws an image fitted into `frame`.

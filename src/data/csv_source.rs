@@ -1,5 +1,6 @@
 //! CSV files, memory-mapped: the header, a streaming pass, and re-reading one record by offset.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -146,11 +147,10 @@ impl CsvSource {
 
     /// Re-reads the record that starts at `pos`.
     pub fn read_at(&self, pos: RecordPos, into: &mut ByteRecord) -> bool {
-        let Some(bytes) = self.map.get(pos.offset as usize..) else {
-            return false;
-        };
-        let mut reader = reader_at(bytes, self.delimiter);
-        matches!(reader.read_byte_record(into), Ok(true))
+        match self.map.get(pos.offset as usize..) {
+            Some(bytes) => read_one(bytes, self.delimiter, into),
+            None => false,
+        }
     }
 
     /// Decodes field `index` of a record read from this file, or says why it cannot.
@@ -256,6 +256,61 @@ impl RecordIter<'_> {
             }
         }
     }
+}
+
+/// A CSV parser per thread, kept between records: building one is costly (it compiles
+/// its state machine), and pass 2 re-reads a record for every mailpiece.
+struct OneRecord {
+    delimiter: u8,
+    parser: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+thread_local! {
+    static ONE_RECORD: RefCell<Option<OneRecord>> = const { RefCell::new(None) };
+}
+
+/// Parses the record at the start of `bytes` into `into`; false at the end of the data.
+fn read_one(bytes: &[u8], delimiter: u8, into: &mut ByteRecord) -> bool {
+    use csv_core::ReadRecordResult as R;
+    ONE_RECORD.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.as_ref().is_none_or(|c| c.delimiter != delimiter) {
+            *cell = Some(OneRecord {
+                delimiter,
+                parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+                out: vec![0; 4096],
+                ends: vec![0; 64],
+            });
+        }
+        let one = cell.as_mut().expect("set above");
+        one.parser.reset();
+        let (mut input, mut nout, mut nend) = (bytes, 0usize, 0usize);
+        loop {
+            let (res, nin, o, e) = one
+                .parser
+                .read_record(input, &mut one.out[nout..], &mut one.ends[nend..]);
+            // Field ends count from the record's first output byte, across calls.
+            input = &input[nin..];
+            nout += o;
+            nend += e;
+            match res {
+                R::InputEmpty => {} // the next call, with no input left, ends the record
+                R::OutputFull => one.out.resize(one.out.len() * 2, 0),
+                R::OutputEndsFull => one.ends.resize(one.ends.len() * 2, 0),
+                R::Record => break,
+                R::End => return false,
+            }
+        }
+        into.clear();
+        let mut start = 0;
+        for &end in &one.ends[..nend] {
+            into.push_field(&one.out[start..end]);
+            start = end;
+        }
+        true
+    })
 }
 
 fn reader_at(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
@@ -385,6 +440,32 @@ mod tests {
         let mut rec = ByteRecord::new();
         assert_eq!(it.next_into(&mut rec).unwrap().0.line, 2);
         assert_eq!(it.next_into(&mut rec).unwrap().0.line, 4);
+    }
+
+    #[test]
+    fn records_are_re_read_whatever_their_size_and_quoting() {
+        let big = "x".repeat(10_000);
+        let text = format!("a;b\n1;\"two\nlines; \"\"quoted\"\"\"\n2;{big}\n3;last");
+        let (_p, src) = source(text.as_bytes());
+        let mut it = src.records();
+        let mut rec = ByteRecord::new();
+        let mut positions = Vec::new();
+        while let Some((pos, ok)) = it.next_into(&mut rec) {
+            assert!(ok.is_ok());
+            positions.push((pos, rec.clone()));
+        }
+        assert_eq!(positions.len(), 3);
+        for (pos, original) in positions {
+            let mut again = ByteRecord::new();
+            assert!(src.read_at(pos, &mut again));
+            assert_eq!(again, original);
+        }
+        // The same thread's parser serves another delimiter afterwards.
+        let (_q, other) = source(b"a,b\n1,2\n");
+        let (pos, _) = other.records().next_into(&mut rec).unwrap();
+        let mut again = ByteRecord::new();
+        assert!(other.read_at(pos, &mut again));
+        assert_eq!(&again[1], b"2");
     }
 
     #[test]

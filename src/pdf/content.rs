@@ -14,7 +14,7 @@ use crate::compose::page::{FormId, Item, Page, TextRun};
 use crate::units::{Color, Length, Rect};
 
 /// Zlib level for page and form content streams (0-10; 6 is a good size/speed balance).
-pub const CONTENT_LEVEL: u8 = 6;
+pub const CONTENT_LEVEL: u8 = 3;
 
 /// A set of glyph ids of one face (bitset).
 #[derive(Clone, Debug, Default, PartialEq)]
