@@ -2,26 +2,33 @@
 
 use std::cell::RefCell;
 
-use miniz_oxide::deflate::core::{compress_to_output, CompressorOxide, TDEFLFlush, TDEFLStatus};
-use miniz_oxide::DataFormat;
+use flate2::{Compress, Compression, FlushCompress, Status};
 
 thread_local! {
-    static COMPRESSOR: RefCell<Option<Box<CompressorOxide>>> = const { RefCell::new(None) };
+    /// The compressor and its level; zlib-rs keeps large tables, so it is reset, not rebuilt.
+    static COMPRESSOR: RefCell<Option<(u8, Compress)>> = const { RefCell::new(None) };
 }
 
-/// Compresses `data` as a zlib stream (what `/FlateDecode` reads) at `level` (0-10).
+/// Compresses `data` as a zlib stream (what `/FlateDecode` reads) at `level` (0-9).
 pub(crate) fn zlib(data: &[u8], level: u8) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() / 3 + 64);
+    let mut out = Vec::with_capacity(data.len() / 2 + 64);
     COMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
-        let compressor = slot.get_or_insert_with(Box::default);
+        if slot.as_ref().is_none_or(|(l, _)| *l != level) {
+            *slot = Some((level, Compress::new(Compression::new(level.min(9) as u32), true)));
+        }
+        let (_, compressor) = slot.as_mut().expect("set above");
         compressor.reset();
-        compressor.set_format_and_level(DataFormat::Zlib, level);
-        let (status, _) = compress_to_output(compressor, data, TDEFLFlush::Finish, |chunk| {
-            out.extend_from_slice(chunk);
-            true
-        });
-        assert_eq!(status, TDEFLStatus::Done, "in-memory compression cannot fail");
+        loop {
+            let consumed = compressor.total_in() as usize;
+            let status = compressor
+                .compress_vec(&data[consumed..], &mut out, FlushCompress::Finish)
+                .expect("in-memory compression cannot fail");
+            match status {
+                Status::StreamEnd => break,
+                Status::Ok | Status::BufError => out.reserve(out.capacity().max(1024)),
+            }
+        }
     });
     out
 }
@@ -31,11 +38,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trips_and_matches_a_fresh_compressor() {
+    fn round_trips_with_a_reused_compressor() {
         let data: Vec<u8> = (0..50_000u32).map(|i| (i * 7 % 13) as u8).collect();
         for _ in 0..2 {
             let packed = zlib(&data, 6);
-            assert_eq!(packed, miniz_oxide::deflate::compress_to_vec_zlib(&data, 6));
+            assert!(packed.len() < data.len() / 10);
             assert_eq!(
                 miniz_oxide::inflate::decompress_to_vec_zlib(&packed).unwrap(),
                 data
