@@ -92,8 +92,8 @@ pub struct Shaped {
     pub glyphs: Box<[Glyph]>,
     /// Sum of the advances.
     pub width: i32,
-    /// The first character the face has no glyph for, if any.
-    pub missing: Option<char>,
+    /// The characters the face has no glyph for, in order of first appearance.
+    pub missing: Box<[char]>,
 }
 
 /// Problems found while finding or loading fonts.
@@ -353,7 +353,7 @@ impl Face {
         let positions = buffer.glyph_positions();
         let mut glyphs = Vec::with_capacity(infos.len());
         let mut width = 0;
-        let mut missing = None;
+        let mut missing: Vec<char> = Vec::new();
         for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
             let gid = info.glyph_id.min(u16::MAX as u32) as u16;
             let start = info.cluster as usize;
@@ -368,8 +368,13 @@ impl Face {
                     let _ = slot.get_or_init(|| t.into());
                 }
             }
-            if gid == 0 && missing.is_none() {
-                missing = text.get(start..).and_then(|t| t.chars().next());
+            if gid == 0 {
+                // Every character of the cluster lacks a glyph (a cluster is one grapheme here).
+                for c in text.get(start..end).unwrap_or_default().chars() {
+                    if !missing.contains(&c) {
+                        missing.push(c);
+                    }
+                }
             }
             glyphs.push(Glyph {
                 gid,
@@ -383,7 +388,7 @@ impl Face {
             Shaped {
                 glyphs: glyphs.into_boxed_slice(),
                 width,
-                missing,
+                missing: missing.into_boxed_slice(),
             },
             buffer,
         )
@@ -392,13 +397,13 @@ impl Face {
     fn nominal(&self, text: &str) -> Shaped {
         let font = FontRef::new(&self.data).expect("face was parsed when loaded");
         let cmap = font.charmap();
-        let mut missing = None;
+        let mut missing: Vec<char> = Vec::new();
         let glyphs: Box<[Glyph]> = text
             .chars()
             .map(|c| {
                 let gid = cmap.map(c).map(|g| g.to_u32() as u16).unwrap_or(0);
-                if gid == 0 && missing.is_none() {
-                    missing = Some(c);
+                if gid == 0 && !missing.contains(&c) {
+                    missing.push(c);
                 }
                 Glyph {
                     gid,
@@ -412,7 +417,7 @@ impl Face {
         Shaped {
             glyphs,
             width,
-            missing,
+            missing: missing.into(),
         }
     }
 }

@@ -291,8 +291,8 @@ impl Measure<'_> {
 
     fn place_text(&self, face: FontId, text: &str, mut x: f32, line: &mut LaidLine) -> f32 {
         let shaped = self.shape(face, text);
-        if let Some(c) = shaped.missing {
-            self.missing.borrow_mut().push(c);
+        if !shaped.missing.is_empty() {
+            self.missing.borrow_mut().extend_from_slice(&shaped.missing);
         }
         let scale = self.scale(face);
         if line.runs.last().is_none_or(|r| r.0 != face) {
@@ -318,10 +318,23 @@ impl Measure<'_> {
 impl Splitter for Measure<'_> {
     fn splits(&mut self, word: usize, from: usize, room: f32) -> Vec<Split> {
         let w = &self.words[word];
-        let text = &self.para.text[w.start..w.start + w.len];
-        let mut cuts: Vec<(usize, bool)> = w.explicit.iter().map(|&at| (at, false)).collect();
+        // Only the part that could fit in `room` matters: no glyph is narrower than a
+        // tenth of an em, so a very long word is never scanned past one line's worth.
+        let max_chars = (room / (self.style.size.to_pt() * 0.1)).max(1.0) as usize + 1;
+        let window_end = self.para.text[w.start + from..w.start + w.len]
+            .char_indices()
+            .nth(max_chars)
+            .map_or(w.len, |(i, _)| from + i);
+        let mut cuts: Vec<(usize, bool)> = w
+            .explicit
+            .iter()
+            .filter(|&&at| at > from && at <= window_end)
+            .map(|&at| (at, false))
+            .collect();
         if self.style.hyphenate {
-            cuts.extend(hyphenation_points(text).into_iter().map(|at| (at, true)));
+            // Hyphenation looks at whole words; a window cut inside one only loses cuts near its end.
+            let text = &self.para.text[w.start + from..w.start + window_end];
+            cuts.extend(hyphenation_points(text).into_iter().map(|at| (from + at, true)));
         }
         cuts.sort_unstable();
         cuts.dedup_by_key(|c| c.0);

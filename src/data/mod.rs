@@ -90,7 +90,7 @@ impl fmt::Display for Rejection {
                 write!(f, "ragged_row: expected {expected} fields, found {found}")
             }
             Rejection::InvalidUtf8 { field, byte } => {
-                write!(f, "invalid_utf8 in field `{field}` at byte {byte}")
+                write!(f, "invalid_utf8:{field}: not UTF-8 text at byte {byte} (use --encoding if the file is in another encoding)")
             }
             Rejection::MissingField(name) => {
                 write!(
@@ -144,6 +144,14 @@ pub enum DataError {
     /// The header line is unusable.
     #[error("{path}, line 1: {message}")]
     BadHeader {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A workbook that cannot be used as asked.
+    #[error("{path}: {message}")]
+    Workbook {
         /// The file.
         path: PathBuf,
         /// What is wrong.

@@ -305,13 +305,17 @@ impl Scan<'_> {
                 let Kind::Csv(c) = &self.source.kind else {
                     unreachable!("a CSV scan reads a CSV source")
                 };
-                Some((
-                    pos,
-                    shape.and_then(|()| csv_values(c, self.binding, rec, pos, out)),
-                ))
+                let read = shape.and_then(|()| csv_values(c, self.binding, rec, pos, out));
+                if read.is_err() {
+                    // What can be read of a bad row is still given, so that it keeps its id.
+                    lossy_values(c, self.binding, rec, pos, out);
+                }
+                Some((pos, read))
             }
             ScanKind::Jsonl(it) => {
                 let (pos, obj) = it.next_record()?;
+                out.clear();
+                out.resize(self.binding.len(), Value::Null);
                 Some((
                     pos,
                     obj.map(|obj| {
@@ -338,6 +342,20 @@ fn csv_values(
         });
     }
     Ok(())
+}
+
+/// The bound values of a row that cannot be used as a whole: fields that are
+/// present and decodable, nothing for the others.
+fn lossy_values(c: &CsvSource, binding: &Binding, rec: &ByteRecord, pos: RecordPos, out: &mut Vec<Value>) {
+    out.clear();
+    for slot in &binding.slots {
+        out.push(match slot {
+            Slot::Column(i) if *i < rec.len() => c
+                .field(rec, pos, *i)
+                .map_or(Value::Null, |v| Value::String(v.to_owned())),
+            _ => Value::Null,
+        });
+    }
 }
 
 fn json_values(binding: &Binding, mut obj: serde_json::Map<String, Value>, out: &mut Vec<Value>) {

@@ -13,7 +13,7 @@ pub fn to_csv(
     sheet: Option<&str>,
     out: &mut std::fs::File,
 ) -> Result<Vec<String>, DataError> {
-    let bad = |message: String| DataError::BadHeader {
+    let bad = |message: String| DataError::Workbook {
         path: shown.to_owned(),
         message,
     };

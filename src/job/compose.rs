@@ -62,10 +62,10 @@ pub fn run_compose(opts: &ComposeOptions) -> Result<JobSummary, JobError> {
     let mut values = Vec::new();
     let mut scan = src.scan(&fields.binding);
     while let Some((pos, read)) = scan.next_into(&mut values) {
+        let id = fields.record_id(&values, pos);
         let (id, status) = match read {
-            Err(r) => (pos.line.to_string(), Some(rejection(r))),
+            Err(r) => (id, Some(rejection(r))),
             Ok(()) => {
-                let id = fields.record_id(&values, pos);
                 let status = match fields.suppression(&values) {
                     Some(s) => Some(Status::Suppressed {
                         reason: s.code().into(),

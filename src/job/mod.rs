@@ -206,10 +206,7 @@ pub fn run_proof(
     let mut values = Vec::new();
     let mut scan = src.scan(&fields.binding);
     while let Some((pos, read)) = scan.next_into(&mut values) {
-        let id = match &read {
-            Ok(()) => fields.record_id(&values, pos),
-            Err(_) => pos.line.to_string(),
-        };
+        let id = fields.record_id(&values, pos);
         if id != record {
             continue;
         }
