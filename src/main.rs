@@ -1,11 +1,15 @@
 //! The `pli` command: parses arguments, calls the library, prints diagnostics, sets the exit code.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use clap::{Args, Parser, Subcommand};
 use pli::data::{Format, SourceOptions};
-use pli::job::{self, ComposeOptions, DataInput, Date, JobError};
+use pli::job::{self, ComposeOptions, DataInput, Date, JobError, Progress};
 
 /// Exit code: the job could not run.
 const EXIT_JOB: u8 = 2;
@@ -109,6 +113,12 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         /// Start a new PDF file before a piece that would take a file past this many pages.
         #[arg(long, default_value_t = 10_000)]
         max_pages: u32,
+        /// Show progress even when standard error is not a terminal (one line every few seconds).
+        #[arg(long, conflicts_with = "quiet")]
+        progress: bool,
+        /// Print nothing but errors (no progress bar, no summary).
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Compose one record into a proof PDF, without reading the rest of the file into memory.
     #[command(after_help = "Examples:
@@ -200,6 +210,8 @@ fn run(command: Command) -> Result<u8, JobError> {
             max_rejects,
             allow_missing_glyphs,
             max_pages,
+            progress,
+            quiet,
         } => {
             let input = data_opts.input(data);
             let opts = ComposeOptions {
@@ -214,11 +226,19 @@ fn run(command: Command) -> Result<u8, JobError> {
                 max_pages,
                 allow_missing_glyphs,
             };
-            let s = job::run_compose(&opts)?;
+            let started = Instant::now();
+            let mut display = ProgressDisplay::new(quiet, progress);
+            let result = job::run_compose_with(&opts, &mut |p| display.update(p));
+            display.finish();
+            let s = result?;
             let c = &s.counts;
+            if quiet {
+                return Ok(if c.rejected > 0 { EXIT_REJECTS } else { 0 });
+            }
+            let secs = started.elapsed().as_secs_f64();
             let files: Vec<&str> = s.files.iter().map(|f| f.name.as_str()).collect();
             eprintln!(
-                "pli: {} records: {} composed, {} suppressed, {} rejected; {} pages in {} file(s) in {}{}",
+                "pli: {} records: {} composed, {} suppressed, {} rejected; {} pages in {} file(s) in {}{}; {:.2} s, {:.0} pages/s",
                 c.records,
                 c.composed,
                 c.suppressed,
@@ -226,11 +246,15 @@ fn run(command: Command) -> Result<u8, JobError> {
                 c.pages,
                 files.len(),
                 s.out_dir.display(),
-                if files.is_empty() {
+                if files.len() > 3 {
+                    format!(" ({} … {})", files[0], files[files.len() - 1])
+                } else if files.is_empty() {
                     String::new()
                 } else {
                     format!(" ({})", files.join(", "))
-                }
+                },
+                secs,
+                c.pages as f64 / secs.max(1e-6)
             );
             for (reason, n) in &c.reasons {
                 eprintln!("pli:   {reason}: {n}");
@@ -295,6 +319,72 @@ fn run(command: Command) -> Result<u8, JobError> {
                 eprintln!("pli: {records} contacts written to {}", path.display());
             }
             Ok(0)
+        }
+    }
+}
+
+/// Progress on standard error: a bar on a terminal, a line every few seconds with
+/// `--progress` elsewhere, nothing with `--quiet` or on a pipe. Counts only, never names.
+struct ProgressDisplay {
+    bar: Option<ProgressBar>,
+    lines: bool,
+    last_line: Instant,
+    started: Instant,
+}
+
+impl ProgressDisplay {
+    fn new(quiet: bool, forced: bool) -> ProgressDisplay {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = (!quiet && terminal).then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar.set_message("reading records");
+            bar
+        });
+        ProgressDisplay {
+            bar,
+            lines: !quiet && !terminal && forced,
+            // The first update is shown at once, later ones every two seconds.
+            last_line: Instant::now() - Duration::from_secs(2),
+            started: Instant::now(),
+        }
+    }
+
+    fn update(&mut self, p: Progress) {
+        if let Some(bar) = &self.bar {
+            match p {
+                Progress::Reading { records } => bar.set_message(format!("reading records: {records}")),
+                Progress::Composing { done, total, pages } => {
+                    if bar.length() != Some(total) {
+                        bar.set_length(total);
+                        bar.set_style(
+                            ProgressStyle::with_template(
+                                "{bar:30} {pos}/{len} pieces · {per_sec} · ETA {eta} · {msg}",
+                            )
+                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                        );
+                    }
+                    bar.set_position(done);
+                    bar.set_message(format!("{pages} pages"));
+                }
+            }
+        }
+        if self.lines && self.last_line.elapsed() >= Duration::from_secs(2) {
+            self.last_line = Instant::now();
+            let secs = self.started.elapsed().as_secs_f64().max(1e-6);
+            match p {
+                Progress::Reading { records } => eprintln!("pli: progress: {records} records read"),
+                Progress::Composing { done, total, pages } => eprintln!(
+                    "pli: progress: {done}/{total} pieces, {pages} pages, {:.0} pages/s",
+                    pages as f64 / secs
+                ),
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

@@ -398,3 +398,85 @@ fn images_chosen_by_the_record_stay_in_the_assets_folder() {
     // logo, signature, the aurore copy of the logo, the boreal copy of the signature: each once.
     assert_eq!(images, 4, "each distinct image file embedded once");
 }
+
+#[test]
+fn output_does_not_depend_on_the_thread_count() {
+    let tmp = TempDir::new("threads");
+    for (run, threads) in [("one", "1"), ("two", "2"), ("three", "3")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pli"))
+            .args([
+                "compose",
+                LETTER,
+                "samples/contacts.csv",
+                "-o",
+                &tmp.arg(run),
+                "--date",
+                "2026-11-28",
+            ])
+            .args(["--max-pages", "300"])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    }
+    let names: Vec<String> = read_csv(&tmp.path("one/manifest.csv"))[1..]
+        .iter()
+        .filter(|r| !r[5].is_empty())
+        .map(|r| r[5].clone())
+        .collect();
+    let mut files: Vec<String> = names;
+    files.dedup();
+    assert!(files.len() >= 3, "split into several files: {files:?}");
+    files.extend(["manifest.csv".into(), "report.json".into()]);
+    for file in files {
+        let one = std::fs::read(tmp.path(&format!("one/{file}"))).unwrap();
+        for other in ["two", "three"] {
+            let b = std::fs::read(tmp.path(&format!("{other}/{file}"))).unwrap();
+            assert!(one == b, "{file} differs between 1 and {other} threads");
+        }
+    }
+}
+
+#[test]
+fn quiet_prints_nothing_and_progress_prints_counts_only() {
+    let tmp = TempDir::new("quiet");
+    let out = pli(&[
+        "compose",
+        LETTER,
+        "samples/contacts.csv",
+        "-o",
+        &tmp.arg("q"),
+        "--date",
+        "2026-11-28",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty() && out.stdout.is_empty(),
+        "{}",
+        describe(&out)
+    );
+    let out = pli(&[
+        "compose",
+        LETTER,
+        "samples/contacts.csv",
+        "-o",
+        &tmp.arg("p"),
+        "--date",
+        "2026-11-28",
+        "--progress",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pli: progress: ") && err.contains("pages/s"),
+        "{err}"
+    );
+    let contacts = read_csv(&root().join("samples/contacts.csv"));
+    for rec in &contacts[1..50] {
+        assert!(
+            !err.contains(&rec[3]),
+            "a last name in the progress output: {err}"
+        );
+    }
+}

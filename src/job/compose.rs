@@ -20,8 +20,35 @@ const CHUNK: usize = 256;
 /// A composed piece on its way to the writer: its pages and warnings, or why it failed.
 type Outcome = Result<(Vec<EncodedPage>, Vec<String>), Rejection>;
 
+/// Where a compose job is, for a progress display.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Pass 1: records read so far.
+    Reading {
+        /// Records read.
+        records: u64,
+    },
+    /// Pass 2: pieces composed so far, of how many, and their pages.
+    Composing {
+        /// Pieces composed (or rejected while composing).
+        done: u64,
+        /// Pieces planned.
+        total: u64,
+        /// Pages composed.
+        pages: u64,
+    },
+}
+
 /// Runs `pli compose`: every record composed, suppressed or rejected, and accounted for.
 pub fn run_compose(opts: &ComposeOptions) -> Result<JobSummary, JobError> {
+    run_compose_with(opts, &mut |_| {})
+}
+
+/// Runs `pli compose`, telling `progress` how far it is now and then.
+pub fn run_compose_with(
+    opts: &ComposeOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<JobSummary, JobError> {
     let layout = compile(&opts.layout, opts.date)?;
     let src = Source::open(&opts.data, &opts.source)?;
     let map = mapping(&layout, opts.map.as_deref())?;
@@ -94,6 +121,11 @@ pub fn run_compose(opts: &ComposeOptions) -> Result<JobSummary, JobError> {
         }
         rows.push(row);
         positions.push(pos);
+        if rows.len() % 10_000 == 0 {
+            progress(Progress::Reading {
+                records: rows.len() as u64,
+            });
+        }
     }
 
     // Pass 2: compose in parallel chunks; one writer appends in plan order.
@@ -113,6 +145,7 @@ pub fn run_compose(opts: &ComposeOptions) -> Result<JobSummary, JobError> {
     };
     let written = std::thread::scope(|scope| {
         let writer = scope.spawn(move || write_pieces(rx, shared, writer_opts, limit.map(|l| (l, rejected))));
+        let (mut done, mut pages) = (0u64, 0u64);
         for chunk in plan.chunks(CHUNK) {
             let composed: Vec<_> = chunk
                 .par_iter()
@@ -123,9 +156,19 @@ pub fn run_compose(opts: &ComposeOptions) -> Result<JobSummary, JobError> {
                     )
                 })
                 .collect();
+            done += composed.len() as u64;
+            pages += composed
+                .iter()
+                .map(|(_, o)| o.as_ref().map_or(0, |(p, _)| p.len() as u64))
+                .sum::<u64>();
             if tx.send(composed).is_err() {
                 break; // the writer stopped (an error or the reject limit); it says why
             }
+            progress(Progress::Composing {
+                done,
+                total: plan.len() as u64,
+                pages,
+            });
         }
         drop(tx);
         writer.join().expect("the PDF writer thread panicked")

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub use crate::date::Date;
-pub use compose::run_compose;
+pub use compose::{run_compose, run_compose_with, Progress};
 
 use crate::compose::{compose_piece, JobValues, Layout, LayoutErrors};
 use crate::data::{DataError, Rejection, Source, SourceOptions};
