@@ -65,6 +65,8 @@ pub struct Face {
     pub bbox: [f32; 4],
     /// Advance width of every glyph, in font units.
     pub widths: Vec<u16>,
+    /// Advance width of every glyph as the PDF states it (`/W`): thousandths of an em, rounded.
+    pdf_widths: Vec<i32>,
     /// Number of glyphs in the font.
     pub num_glyphs: u16,
     shaper: harfrust::Font,
@@ -256,7 +258,7 @@ impl Face {
         let metrics = font.metrics(Size::unscaled(), LocationRef::default());
         let glyph_metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
         let num_glyphs = metrics.glyph_count.min(u16::MAX as u32) as u16;
-        let widths = (0..num_glyphs)
+        let widths: Vec<u16> = (0..num_glyphs)
             .map(|g| glyph_metrics.advance_width(g.into()).unwrap_or(0.0).round() as u16)
             .collect();
         let bbox = metrics
@@ -283,6 +285,10 @@ impl Face {
             cap_height: metrics.cap_height.unwrap_or(metrics.ascent * 0.7),
             italic_angle: metrics.italic_angle,
             bbox,
+            pdf_widths: widths
+                .iter()
+                .map(|&w: &u16| (w as f32 * 1000.0 / metrics.units_per_em as f32).round() as i32)
+                .collect(),
             widths,
             num_glyphs,
             unicode: nominal_text(&font, num_glyphs),
@@ -297,6 +303,11 @@ impl Face {
         w as f32 * 1000.0 / self.upem as f32
     }
 
+    /// The width the PDF states for a glyph (`/W`), in whole thousandths of an em.
+    pub fn pdf_width_int(&self, gid: u16) -> i32 {
+        self.pdf_widths.get(gid as usize).copied().unwrap_or(0)
+    }
+
     /// The text a glyph stands for, once it has been shaped.
     pub fn glyph_text(&self, gid: u16) -> Option<&str> {
         self.unicode.get(gid as usize).and_then(|c| c.get()).map(|s| &**s)
@@ -308,7 +319,9 @@ impl Face {
             let mut cache = cache.borrow_mut();
             let slot = self.id.0 as usize;
             if cache.words.len() <= slot {
-                cache.words.resize_with(slot + 1, || (u64::MAX, HashMap::new()));
+                cache
+                    .words
+                    .resize_with(slot + 1, || (u64::MAX, WordMap::default()));
             }
             // A slot belongs to one face at a time: another book's face starts it afresh.
             if cache.words[slot].0 != self.uid {
@@ -456,8 +469,8 @@ static FRENCH: OnceLock<Language> = OnceLock::new();
 /// Words kept per thread before the cache starts afresh.
 const MAX_CACHED_WORDS: usize = 200_000;
 
-/// Shaped words of one face, by text.
-type WordMap = HashMap<Box<str>, Rc<Shaped>>;
+/// Shaped words of one face, by text (a fast hash: the cache is looked up for every word).
+type WordMap = HashMap<Box<str>, Rc<Shaped>, foldhash::fast::FixedState>;
 
 #[derive(Default)]
 struct ShapeCache {

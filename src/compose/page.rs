@@ -35,8 +35,11 @@ pub struct TextRun {
     pub color: Color,
     /// Baseline position from the page's top edge.
     pub baseline: Length,
+    /// Added to every glyph's `x`: a laid-out line is shared by the pages that use it
+    /// and placed in its frame by this offset.
+    pub dx: Length,
     /// The glyphs, left to right.
-    pub glyphs: Vec<PlacedGlyph>,
+    pub glyphs: Arc<[PlacedGlyph]>,
 }
 
 /// One thing to draw.

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::rc::Rc;
 
 use super::compiled::{Fit, ImageSource, Layout, PageKind, Variable};
@@ -254,16 +255,13 @@ impl<'a> Flow<'a> {
                 }
                 let line = &self.lines[self.line];
                 for (font, glyphs) in &line.runs {
-                    let mut glyphs = glyphs.clone();
-                    for g in &mut glyphs {
-                        g.x += frame.x;
-                    }
                     items.push(Item::Text(TextRun {
                         font: *font,
                         size: st.size,
                         color: st.color,
                         baseline,
-                        glyphs,
+                        dx: frame.x,
+                        glyphs: glyphs.clone(),
                     }));
                 }
                 y = baseline + descent;
@@ -282,13 +280,13 @@ impl<'a> Flow<'a> {
 /// A paragraph laid out for a style and width: its lines and the characters it lacks.
 type Laid = (Rc<Vec<LaidLine>>, Vec<char>);
 
-/// Key of a laid-out paragraph: the same markup, style and width give the same lines.
-#[derive(PartialEq, Eq, Hash)]
-struct ParaKey {
+/// A cached paragraph: what it was laid out from, and the result.
+struct Cached {
     layout: u64,
     style: usize,
     width: u32,
     block: Block,
+    laid: Laid,
 }
 
 /// Paragraphs kept per thread before the cache starts afresh.
@@ -297,7 +295,8 @@ const MAX_CACHED_PARAGRAPHS: usize = 4096;
 thread_local! {
     /// Most of a letter's paragraphs are the same for thousands of records (or come in a
     /// few variants: one per vehicle, per dealer); they are shaped and broken once.
-    static PARAGRAPHS: RefCell<HashMap<ParaKey, Laid>> = RefCell::new(HashMap::new());
+    /// Keyed by a hash of the paragraph, compared in full, so a lookup copies nothing.
+    static PARAGRAPHS: RefCell<(usize, HashMap<u64, Vec<Cached>>)> = RefCell::new((0, HashMap::new()));
 }
 
 /// Lays out a paragraph, or takes its lines from this thread's cache.
@@ -308,16 +307,22 @@ fn laid_out(
     width: Length,
     missing: &mut Vec<char>,
 ) -> Rc<Vec<LaidLine>> {
-    let key = ParaKey {
-        layout: layout.uid,
-        style,
-        width: width.to_pt().to_bits(),
-        block: block.clone(),
-    };
+    let width_bits = width.to_pt().to_bits();
+    let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
+    (layout.uid, style, width_bits, block).hash(&mut hasher);
+    let key = hasher.finish();
     PARAGRAPHS.with(|cache| {
-        if let Some((lines, lacking)) = cache.borrow().get(&key) {
-            missing.extend_from_slice(lacking);
-            return lines.clone();
+        let found = cache.borrow().1.get(&key).and_then(|bucket| {
+            bucket
+                .iter()
+                .find(|c| {
+                    c.layout == layout.uid && c.style == style && c.width == width_bits && c.block == *block
+                })
+                .map(|c| c.laid.clone())
+        });
+        if let Some((lines, lacking)) = found {
+            missing.extend_from_slice(&lacking);
+            return lines;
         }
         let mut lacking = Vec::new();
         let lines = Rc::new(layout_paragraph(
@@ -329,10 +334,18 @@ fn laid_out(
         ));
         missing.extend_from_slice(&lacking);
         let mut cache = cache.borrow_mut();
-        if cache.len() >= MAX_CACHED_PARAGRAPHS {
-            cache.clear();
+        if cache.0 >= MAX_CACHED_PARAGRAPHS {
+            cache.1.clear();
+            cache.0 = 0;
         }
-        cache.insert(key, (lines.clone(), lacking));
+        cache.0 += 1;
+        cache.1.entry(key).or_default().push(Cached {
+            layout: layout.uid,
+            style,
+            width: width_bits,
+            block: block.clone(),
+            laid: (lines.clone(), lacking),
+        });
         lines
     })
 }

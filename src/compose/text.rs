@@ -77,7 +77,7 @@ pub struct ParaStyle {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LaidLine {
     /// Glyph runs, one per face change.
-    pub runs: Vec<(FontId, Vec<PlacedGlyph>)>,
+    pub runs: Vec<(FontId, Arc<[PlacedGlyph]>)>,
 }
 
 /// Lays out a paragraph in a frame `width` wide; characters no face has are added to `missing`.
@@ -129,7 +129,7 @@ pub fn layout_paragraph(
             Align::Justify if !line.last && gaps > 0 => (indent, slack / gaps as f32),
             Align::Justify => (indent, 0.0),
         };
-        let mut laid = LaidLine::default();
+        let mut laid: Runs = Vec::new();
         for (k, piece) in line.pieces.iter().enumerate() {
             let w = &ctx.words[piece.word];
             let start = w.start + piece.from;
@@ -146,7 +146,12 @@ pub fn layout_paragraph(
                 x = space_end;
             }
         }
-        out.push(laid);
+        out.push(LaidLine {
+            runs: laid
+                .into_iter()
+                .map(|(face, glyphs)| (face, glyphs.into()))
+                .collect(),
+        });
     }
     for c in ctx.missing.into_inner() {
         if !missing.contains(&c) {
@@ -155,6 +160,9 @@ pub fn layout_paragraph(
     }
     out
 }
+
+/// Glyph runs of a line being built.
+type Runs = Vec<(FontId, Vec<PlacedGlyph>)>;
 
 /// A paragraph flattened to one string with the face of each byte range.
 struct Flat {
@@ -279,7 +287,7 @@ impl Measure<'_> {
     }
 
     /// Places text[start..end] at x; returns the pen position after it.
-    fn place(&self, start: usize, end: usize, mut x: f32, line: &mut LaidLine) -> f32 {
+    fn place(&self, start: usize, end: usize, mut x: f32, line: &mut Runs) -> f32 {
         for &(s, e, face) in &self.para.spans {
             let (a, b) = (s.max(start), e.min(end));
             if a < b {
@@ -289,16 +297,16 @@ impl Measure<'_> {
         x
     }
 
-    fn place_text(&self, face: FontId, text: &str, mut x: f32, line: &mut LaidLine) -> f32 {
+    fn place_text(&self, face: FontId, text: &str, mut x: f32, line: &mut Runs) -> f32 {
         let shaped = self.shape(face, text);
         if !shaped.missing.is_empty() {
             self.missing.borrow_mut().extend_from_slice(&shaped.missing);
         }
         let scale = self.scale(face);
-        if line.runs.last().is_none_or(|r| r.0 != face) {
-            line.runs.push((face, Vec::with_capacity(text.len())));
+        if line.last().is_none_or(|r| r.0 != face) {
+            line.push((face, Vec::with_capacity(text.len())));
         }
-        let run = &mut line.runs.last_mut().expect("pushed above").1;
+        let run = &mut line.last_mut().expect("pushed above").1;
         for g in shaped.glyphs.iter() {
             run.push(PlacedGlyph {
                 gid: g.gid,

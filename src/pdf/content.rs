@@ -121,7 +121,18 @@ pub struct EncodedPage {
 
 /// The width the PDF states for a glyph (`/W`), in thousandths of an em, as the content stream assumes it.
 pub(crate) fn glyph_width(face: &Face, gid: u16) -> i32 {
-    face.pdf_width(gid).round() as i32
+    face.pdf_width_int(gid)
+}
+
+/// Rounds half away from zero, as `f64::round`, without a call into libm (this runs for
+/// every glyph of every page).
+#[inline]
+fn round_i64(x: f64) -> i64 {
+    if x >= 0.0 {
+        (x + 0.5) as i64
+    } else {
+        (x - 0.5) as i64
+    }
 }
 
 thread_local! {
@@ -234,6 +245,7 @@ impl Encoder<'_> {
             self.out.extend_from_slice(b" Tf\n");
         }
         let baseline = self.height - run.baseline.to_pt();
+        let dx = run.dx.to_pt();
         let glyphs = self.usage.glyphs(run.font);
         let mut start = 0;
         while start < run.glyphs.len() {
@@ -243,7 +255,7 @@ impl Encoder<'_> {
                 .position(|g| g.rise != rise)
                 .map_or(run.glyphs.len(), |n| start + n);
             // The text matrix at the segment's first glyph, as the reader will round it.
-            let x0 = round2(run.glyphs[start].x.to_pt());
+            let x0 = round2(run.glyphs[start].x.to_pt() + dx);
             self.out.extend_from_slice(b"1 0 0 1 ");
             push_num(self.out, x0, 2);
             self.out.push(b' ');
@@ -256,7 +268,7 @@ impl Encoder<'_> {
                 let want = if i == 0 {
                     0
                 } else {
-                    ((glyph.x.to_pt() - x0) as f64 * 1000.0 / size as f64).round() as i64
+                    round_i64((glyph.x.to_pt() + dx - x0) as f64 * 1000.0 / size as f64)
                 };
                 if i > 0 && pen != want {
                     if open {
@@ -367,14 +379,14 @@ fn push_color(out: &mut Vec<u8>, color: Color, stroke: bool) {
 }
 
 fn round2(v: f32) -> f32 {
-    ((v as f64 * 100.0).round() / 100.0) as f32
+    (round_i64(v as f64 * 100.0) as f64 / 100.0) as f32
 }
 
 /// Writes `v` with at most `decimals` decimals (1 to 3), trailing zeros and leading `0` dropped.
 pub(crate) fn push_num(out: &mut Vec<u8>, v: f32, decimals: u32) {
     let scale = 10i64.pow(decimals);
     let n = if v.is_finite() {
-        (v as f64 * scale as f64).round() as i64
+        round_i64(v as f64 * scale as f64)
     } else {
         0
     };

@@ -31,7 +31,7 @@ fn run(face: &Face, text: &str, size: f32, x: f32, baseline: f32) -> TextRun {
     let shaped = face.shape(text);
     let unit = size / face.upem as f32;
     let mut pen = x;
-    let glyphs = shaped
+    let glyphs: Vec<PlacedGlyph> = shaped
         .glyphs
         .iter()
         .map(|g| {
@@ -49,7 +49,8 @@ fn run(face: &Face, text: &str, size: f32, x: f32, baseline: f32) -> TextRun {
         size: Length::pt(size),
         color: Color::BLACK,
         baseline: Length::pt(baseline),
-        glyphs,
+        dx: Length::ZERO,
+        glyphs: glyphs.into(),
     }
 }
 
@@ -369,7 +370,7 @@ fn kerning_follows_the_desired_positions_without_drift() {
     let a = face.shape("a").glyphs[0].gid;
     let w = crate::pdf::content::glyph_width(face, a) as f32;
     // 30 glyphs, each placed its width plus exactly 0.1 pt (≈ 8.33 thousandths at 12 pt) further.
-    let glyphs = (0..30)
+    let glyphs: Vec<PlacedGlyph> = (0..30)
         .map(|i| PlacedGlyph {
             gid: a,
             x: Length::pt(100.0 + i as f32 * (w * 12.0 / 1000.0 + 0.1)),
@@ -384,7 +385,8 @@ fn kerning_follows_the_desired_positions_without_drift() {
             size: Length::pt(12.0),
             color: Color::Gray(0.0),
             baseline: Length::pt(100.0),
-            glyphs,
+            dx: Length::ZERO,
+            glyphs: glyphs.into(),
         })],
     };
     let encoded = encode_page(&page, book.faces());
@@ -524,12 +526,14 @@ fn raised_glyphs_get_their_own_matrix_and_string_bytes_are_escaped() {
             size: Length::pt(10.0),
             color: Color::Gray(0.0),
             baseline: Length::pt(50.0),
+            dx: Length::ZERO,
             glyphs: vec![
                 glyph(0x28, 10.0, 0.0),
                 glyph(0x29, 20.0, 0.0),
                 glyph(0x5C, 30.0, 3.0),
                 glyph(0x0D, 40.0, 0.0),
-            ],
+            ]
+            .into(),
         })],
     };
     let encoded = encode_page(&page, book.faces());
