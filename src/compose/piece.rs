@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::rc::Rc;
 
 use super::compiled::{Fit, ImageSource, Layout, PageKind, Variable};
@@ -308,9 +308,7 @@ fn laid_out(
     missing: &mut Vec<char>,
 ) -> Rc<Vec<LaidLine>> {
     let width_bits = width.to_pt().to_bits();
-    let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
-    (layout.uid, style, width_bits, block).hash(&mut hasher);
-    let key = hasher.finish();
+    let key = foldhash::quality::FixedState::with_seed(0).hash_one((layout.uid, style, width_bits, block));
     PARAGRAPHS.with(|cache| {
         let found = cache.borrow().1.get(&key).and_then(|bucket| {
             bucket
