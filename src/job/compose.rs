@@ -97,7 +97,7 @@ pub fn run_compose_with(
                     Some(s) => Some(Status::Suppressed {
                         reason: s.code().into(),
                     }),
-                    None => fields.data(&values, &layout, &id).err().map(rejection),
+                    None => fields.check(&values).err().map(rejection),
                 };
                 (id, status)
             }

@@ -1,6 +1,7 @@
 //! Binding a layout's fields to a contact file's columns (through the mapping), and
 //! turning a record's values into template data.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -122,6 +123,36 @@ impl Fields {
         mailprep::is_yes(&v).then_some(Suppression::OptOut)
     }
 
+    /// Whether a record can be composed, without building its template data (pass 1).
+    pub fn check(&self, values: &[Value]) -> Result<(), Rejection> {
+        for (name, slot, default) in &self.template {
+            match slot.map_or(&Value::Null, |i| &values[i]) {
+                Value::String(s) if !s.trim().is_empty() => check_text(name, s)?,
+                Value::Null | Value::String(_) if default.is_none() => {
+                    return Err(Rejection::MissingField(name.clone()));
+                }
+                _ => {}
+            }
+        }
+        if self.wants_address {
+            let mut got: Vec<(&str, Cow<str>)> = Vec::with_capacity(self.address.len());
+            for (name, slot, default) in &self.address {
+                let mut v = slot.map_or(Cow::Borrowed(""), |i| text_of(&values[i]));
+                if v.trim().is_empty() {
+                    if let Some(d) = default {
+                        v = Cow::Borrowed(d.as_str());
+                    }
+                }
+                check_text(name, &v)?;
+                got.push((name, v));
+            }
+            mailprep::check_address(&|k: &str| {
+                got.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| v.as_ref())
+            })?;
+        }
+        Ok(())
+    }
+
     /// The template data of a record, or why it cannot be composed.
     pub fn data(&self, values: &[Value], layout: &Layout, id: &str) -> Result<Value, Rejection> {
         let mut map: Map<String, Value> = layout.job_json();
@@ -166,23 +197,34 @@ impl Fields {
 
 /// A value as text: strings as they are, numbers and booleans written out, nothing for null.
 fn text(v: &Value) -> String {
+    text_of(v).into_owned()
+}
+
+/// A value as text, borrowed when it is a string.
+fn text_of(v: &Value) -> Cow<'_, str> {
     match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Null => Cow::Borrowed(""),
+        other => Cow::Owned(other.to_string()),
     }
 }
 
 /// A field's text, trimmed; control characters are refused (they are not text to print).
 fn clean(field: &str, s: &str) -> Result<String, Rejection> {
-    if let Some(c) = s
+    check_text(field, s)?;
+    Ok(s.trim().to_owned())
+}
+
+/// Refuses control characters other than tabs and line breaks.
+fn check_text(field: &str, s: &str) -> Result<(), Rejection> {
+    match s
         .chars()
         .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
     {
-        return Err(Rejection::InvalidField {
+        Some(c) => Err(Rejection::InvalidField {
             field: field.to_owned(),
             message: format!("control character U+{:04X} is not printable text", c as u32),
-        });
+        }),
+        None => Ok(()),
     }
-    Ok(s.trim().to_owned())
 }

@@ -50,6 +50,7 @@ pub fn is_yes(value: &str) -> bool {
 /// Lines in the order of NF Z10-011: recipient, company, delivery point, building,
 /// street, lieu-dit, postcode and locality (capitals, no accents or punctuation), country.
 pub fn address_lines<'a>(get: impl Fn(&str) -> &'a str) -> Result<Vec<String>, Rejection> {
+    check_address(&get)?;
     let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let name = clean(&format!(
         "{} {} {}",
@@ -58,30 +59,12 @@ pub fn address_lines<'a>(get: impl Fn(&str) -> &'a str) -> Result<Vec<String>, R
         get("last_name")
     ));
     let company = clean(get("company"));
-    if clean(get("last_name")).is_empty() && company.is_empty() {
-        return Err(Rejection::MissingField("last_name".into()));
-    }
     let street = clean(get("street"));
     let address5 = clean(get("address5"));
-    if street.is_empty() && address5.is_empty() {
-        return Err(Rejection::MissingField("street".into()));
-    }
     let postcode = clean(get("postcode"));
-    if postcode.is_empty() {
-        return Err(Rejection::MissingField("postcode".into()));
-    }
     let city = clean(get("city"));
-    if city.is_empty() {
-        return Err(Rejection::MissingField("city".into()));
-    }
     let country = postal_caps(get("country"));
-    let domestic = country.is_empty() || country == "FRANCE";
-    if domestic && !(postcode.len() == 5 && postcode.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(Rejection::InvalidField {
-            field: "postcode".into(),
-            message: format!("`{postcode}` is not a French postcode (5 digits expected)"),
-        });
-    }
+    let domestic = is_domestic(&country);
     let mut lines = Vec::with_capacity(7);
     for line in [name, company, clean(get("address2")), clean(get("address3"))] {
         if !line.is_empty() {
@@ -98,6 +81,40 @@ pub fn address_lines<'a>(get: impl Fn(&str) -> &'a str) -> Result<Vec<String>, R
         lines.push(country);
     }
     Ok(lines)
+}
+
+/// Whether the address block can be built, without building it (for the first pass
+/// over a file, which only decides each record's fate).
+pub fn check_address<'a>(get: &impl Fn(&str) -> &'a str) -> Result<(), Rejection> {
+    let blank = |f: &str| get(f).trim().is_empty();
+    if blank("last_name") && blank("company") {
+        return Err(Rejection::MissingField("last_name".into()));
+    }
+    if blank("street") && blank("address5") {
+        return Err(Rejection::MissingField("street".into()));
+    }
+    if blank("postcode") {
+        return Err(Rejection::MissingField("postcode".into()));
+    }
+    if blank("city") {
+        return Err(Rejection::MissingField("city".into()));
+    }
+    let postcode = get("postcode").trim();
+    let country = get("country").trim();
+    let domestic = country.is_empty() || is_domestic(&postal_caps(country));
+    if domestic && !(postcode.len() == 5 && postcode.bytes().all(|b| b.is_ascii_digit())) {
+        let shown = postcode.split_whitespace().collect::<Vec<_>>().join(" ");
+        return Err(Rejection::InvalidField {
+            field: "postcode".into(),
+            message: format!("`{shown}` is not a French postcode (5 digits expected)"),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a country line (in postal capitals) means France.
+fn is_domestic(country: &str) -> bool {
+    country.is_empty() || country == "FRANCE"
 }
 
 /// Capitals without accents or punctuation, as the last lines of an address are written.

@@ -246,6 +246,10 @@ impl Encoder<'_> {
         }
         let baseline = self.height - run.baseline.to_pt();
         let dx = run.dx.to_pt();
+        // Thousandths of the font size per point.
+        let per_point = 1000.0 / size as f64;
+        // Each glyph takes two bytes, sometimes escaped, sometimes with an adjustment.
+        self.out.reserve(run.glyphs.len() * 5 + 48);
         let glyphs = self.usage.glyphs(run.font);
         let mut start = 0;
         while start < run.glyphs.len() {
@@ -268,7 +272,7 @@ impl Encoder<'_> {
                 let want = if i == 0 {
                     0
                 } else {
-                    round_i64((glyph.x.to_pt() + dx - x0) as f64 * 1000.0 / size as f64)
+                    round_i64((glyph.x.to_pt() + dx - x0) as f64 * per_point)
                 };
                 if i > 0 && pen != want {
                     if open {
