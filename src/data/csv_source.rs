@@ -153,6 +153,12 @@ impl CsvSource {
         }
     }
 
+    /// Tells the system the file's bytes before `offset` will not be read again soon, so
+    /// that the pages of a multi-gigabyte input do not stay counted in the job's memory.
+    pub fn release(&self, offset: u64) {
+        release_map(&self.map, offset);
+    }
+
     /// Decodes field `index` of a record read from this file, or says why it cannot.
     pub fn field<'r>(&self, rec: &'r ByteRecord, pos: RecordPos, index: usize) -> Result<&'r str, Rejection> {
         let raw = rec.get(index).unwrap_or_default();
@@ -255,6 +261,22 @@ impl RecordIter<'_> {
                 }
             }
         }
+    }
+}
+
+/// Drops the resident pages of `map` before `offset` (they are read back from the file
+/// if ever needed again).
+pub(super) fn release_map(map: &Mmap, offset: u64) {
+    const PAGE: usize = 4096;
+    let end = (offset as usize).min(map.len()) / PAGE * PAGE;
+    if end == 0 {
+        return;
+    }
+    // SAFETY: the map is a read-only, shared mapping of a file: dropping its pages loses
+    // nothing, and a later read faults them back in from the file.
+    #[cfg(unix)]
+    unsafe {
+        let _ = map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, end);
     }
 }
 

@@ -93,6 +93,11 @@ impl JsonlSource {
         JsonlIter { lines: self.lines() }
     }
 
+    /// Releases the file's pages before `offset` (see [`super::CsvSource::release`]).
+    pub fn release(&self, offset: u64) {
+        super::csv_source::release_map(&self.map, offset);
+    }
+
     /// Re-reads the record at `pos`.
     pub fn read_at(&self, pos: RecordPos) -> Result<Map<String, Value>, Rejection> {
         let mut lines = Lines {

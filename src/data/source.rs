@@ -277,6 +277,15 @@ impl Source {
         }
     }
 
+    /// Says that records before byte `offset` will not be read again soon: the memory
+    /// they occupy is given back (pass 1 behind its reader, pass 2 behind each chunk).
+    pub fn release(&self, offset: u64) {
+        match &self.kind {
+            Kind::Csv(c) => c.release(offset),
+            Kind::Jsonl(j) => j.release(offset),
+        }
+    }
+
     /// Re-reads the record at `pos`, filling `out` with the bound fields' values.
     pub fn read_at(&self, binding: &Binding, pos: RecordPos, out: &mut Vec<Value>) -> Result<(), Rejection> {
         match &self.kind {

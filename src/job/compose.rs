@@ -66,8 +66,8 @@ pub fn run_compose_with(
             return Some(JobError::Strict {
                 file: src.path().to_owned(),
                 line: row.line,
-                record: row.record_id.clone(),
-                reason: message.clone(),
+                record: row.record_id.to_string(),
+                reason: message.to_string(),
             });
         }
         match limit {
@@ -75,7 +75,7 @@ pub fn run_compose_with(
                 limit,
                 file: src.path().to_owned(),
                 line: row.line,
-                reason: message.clone(),
+                reason: message.to_string(),
             }),
             _ => None,
         }
@@ -90,27 +90,19 @@ pub fn run_compose_with(
     let mut scan = src.scan(&fields.binding);
     while let Some((pos, read)) = scan.next_into(&mut values) {
         let id = fields.record_id(&values, pos);
-        let (id, status) = match read {
-            Err(r) => (id, Some(rejection(r))),
-            Ok(()) => {
-                let status = match fields.suppression(&values) {
-                    Some(s) => Some(Status::Suppressed {
-                        reason: s.code().into(),
-                    }),
-                    None => fields.check(&values).err().map(rejection),
-                };
-                (id, status)
-            }
+        let status = match read {
+            Err(r) => rejection(r),
+            Ok(()) => match fields.suppression(&values) {
+                Some(s) => Status::Suppressed { reason: s.code() },
+                None => fields.check(&values).map_or_else(rejection, |()| Status::Planned),
+            },
         };
         let row = Row {
-            record_id: id,
+            record_id: id.into_boxed_str(),
             line: pos.line,
-            // Planned records get their status from pass 2.
-            status: status.unwrap_or(Status::Suppressed {
-                reason: String::new(),
-            }),
+            status,
         };
-        if matches!(row.status, Status::Suppressed { ref reason } if reason.is_empty()) {
+        if row.status == Status::Planned {
             plan.push(rows.len());
         }
         if matches!(row.status, Status::Rejected { .. }) {
@@ -122,6 +114,7 @@ pub fn run_compose_with(
         rows.push(row);
         positions.push(pos);
         if rows.len() % 10_000 == 0 {
+            src.release(pos.offset);
             progress(Progress::Reading {
                 records: rows.len() as u64,
             });
@@ -156,6 +149,11 @@ pub fn run_compose_with(
                     )
                 })
                 .collect();
+            // The records of this chunk and those before will not be read again (the plan is
+            // in input order; a presorted plan will release by its own lowest offset).
+            if let Some(&next) = plan.get(done as usize + chunk.len()) {
+                src.release(positions[next].offset);
+            }
             done += composed.len() as u64;
             pages += composed
                 .iter()
@@ -233,8 +231,8 @@ fn compose_one(
 
 fn rejection(r: Rejection) -> Status {
     Status::Rejected {
-        code: r.code(),
-        message: r.to_string(),
+        code: r.code().into_boxed_str(),
+        message: r.to_string().into_boxed_str(),
     }
 }
 
@@ -269,7 +267,7 @@ fn write_pieces(
     };
     let mut rejected = limit.map_or(0, |(_, r)| r);
     let mut current: Option<(PdfWriter, u32)> = None;
-    let mut pieces = 0u64;
+    let mut pieces = 0u32;
     for batch in rx {
         for (row, outcome) in batch {
             let (pages, warnings) = match outcome {
@@ -309,8 +307,7 @@ fn write_pieces(
             }
             let (pdf, count) = current.as_mut().expect("created above");
             pieces += 1;
-            let piece_id = format!("P{pieces:07}");
-            pdf.begin_piece(&piece_id);
+            pdf.begin_piece(&report::piece_id(pieces));
             let mut first_page = 0;
             for (k, page) in pages.iter().enumerate() {
                 let at = pdf.add_page(page).map_err(|source| JobError::Output {
@@ -325,11 +322,11 @@ fn write_pieces(
             w.statuses.push((
                 row,
                 Status::Composed {
-                    piece_id,
+                    piece: pieces,
                     file: w.files.len() as u32,
                     first_page,
                     pages: n,
-                    warnings: warnings.join("; "),
+                    warnings: (!warnings.is_empty()).then(|| warnings.join("; ").into_boxed_str()),
                 },
             ));
         }

@@ -6,41 +6,52 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-/// What happened to one input record.
+/// What happened to one input record. Kept for every record of a job, so it is small:
+/// a million of them fit in a few tens of megabytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
+    /// Accepted by the first pass; its fate is decided when it is composed.
+    Planned,
     /// Composed into a mailpiece.
     Composed {
-        /// The piece's id.
-        piece_id: String,
+        /// The piece's number (its id is `P` and this number on 7 digits).
+        piece: u32,
         /// Index of the output file in the job's file list.
         file: u32,
         /// First page of the piece in that file (1-based).
         first_page: u32,
         /// Number of pages.
         pages: u32,
-        /// Warnings, `; `-separated (empty when none).
-        warnings: String,
+        /// Warnings, `; `-separated, if any.
+        warnings: Option<Box<str>>,
     },
     /// Deliberately not mailed.
     Suppressed {
         /// Reason code, e.g. `optout`.
-        reason: String,
+        reason: &'static str,
     },
     /// Could not be used.
     Rejected {
         /// Reason code, e.g. `missing_field:postcode`.
-        code: String,
+        code: Box<str>,
         /// Human message.
-        message: String,
+        message: Box<str>,
     },
+}
+
+/// The reason of a record a job planned but never composed (a bug if it is ever seen).
+const NOT_COMPOSED: &str = "internal:not_composed";
+
+/// A piece id as printed: `P0000042`.
+pub fn piece_id(piece: u32) -> String {
+    format!("P{piece:07}")
 }
 
 /// One manifest row.
 #[derive(Clone, Debug)]
 pub struct Row {
     /// The record's id (id column, or its line number).
-    pub record_id: String,
+    pub record_id: Box<str>,
     /// Physical line in the input file.
     pub line: u64,
     /// What happened.
@@ -107,9 +118,14 @@ pub fn count(rows: &[Row]) -> Counts {
             Status::Composed { pages, warnings, .. } => {
                 c.composed += 1;
                 c.pages += *pages as u64;
-                if !warnings.is_empty() {
+                if warnings.is_some() {
                     c.warned += 1;
                 }
+            }
+            Status::Planned => {
+                // Never left by a finished job; counted rather than lost if it ever is.
+                c.rejected += 1;
+                *c.reasons.entry(NOT_COMPOSED.into()).or_default() += 1;
             }
             Status::Suppressed { reason } => {
                 c.suppressed += 1;
@@ -117,7 +133,7 @@ pub fn count(rows: &[Row]) -> Counts {
             }
             Status::Rejected { code, .. } => {
                 c.rejected += 1;
-                *c.reasons.entry(code.clone()).or_default() += 1;
+                *c.reasons.entry(code.to_string()).or_default() += 1;
             }
         }
     }
@@ -142,7 +158,7 @@ pub fn write_manifest(path: &Path, rows: &[Row], files: &[FileEntry]) -> io::Res
             let line = r.line.to_string();
             match &r.status {
                 Status::Composed {
-                    piece_id,
+                    piece,
                     file,
                     first_page,
                     pages,
@@ -150,11 +166,11 @@ pub fn write_manifest(path: &Path, rows: &[Row], files: &[FileEntry]) -> io::Res
                 } => {
                     let name = files.get(*file as usize).map_or("", |f| f.name.as_str());
                     w.write_record([
-                        r.record_id.as_str(),
+                        &*r.record_id,
                         &line,
                         "composed",
-                        warnings,
-                        piece_id,
+                        warnings.as_deref().unwrap_or(""),
+                        &piece_id(*piece),
                         name,
                         &first_page.to_string(),
                         &pages.to_string(),
@@ -162,10 +178,13 @@ pub fn write_manifest(path: &Path, rows: &[Row], files: &[FileEntry]) -> io::Res
                 }
                 Status::Suppressed { reason } => {
                     let reason = format!("suppressed:{reason}");
-                    w.write_record([r.record_id.as_str(), &line, "suppressed", &reason, "", "", "", ""])?;
+                    w.write_record([&*r.record_id, &line, "suppressed", &reason, "", "", "", ""])?;
                 }
                 Status::Rejected { message, .. } => {
-                    w.write_record([r.record_id.as_str(), &line, "rejected", message, "", "", "", ""])?;
+                    w.write_record([&*r.record_id, &line, "rejected", message, "", "", "", ""])?;
+                }
+                Status::Planned => {
+                    w.write_record([&*r.record_id, &line, "rejected", NOT_COMPOSED, "", "", "", ""])?;
                 }
             }
         }
@@ -217,19 +236,17 @@ mod tests {
                 record_id: "a".into(),
                 line: 2,
                 status: Status::Composed {
-                    piece_id: "P0000001".into(),
+                    piece: 1,
                     file: 0,
                     first_page: 1,
                     pages: 2,
-                    warnings: String::new(),
+                    warnings: None,
                 },
             },
             Row {
                 record_id: "b".into(),
                 line: 3,
-                status: Status::Suppressed {
-                    reason: "optout".into(),
-                },
+                status: Status::Suppressed { reason: "optout" },
             },
             Row {
                 record_id: "c".into(),
