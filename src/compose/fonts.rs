@@ -317,31 +317,28 @@ impl Face {
     pub fn shape(&self, text: &str) -> Rc<Shaped> {
         SHAPE_CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
-            let slot = self.id.0 as usize;
-            if cache.words.len() <= slot {
-                cache
-                    .words
-                    .resize_with(slot + 1, || (u64::MAX, WordMap::default()));
-            }
-            // A slot belongs to one face at a time: another book's face starts it afresh.
-            if cache.words[slot].0 != self.uid {
-                let old = std::mem::take(&mut cache.words[slot].1);
-                cache.entries -= old.len();
-                cache.words[slot].0 = self.uid;
-            }
-            if let Some(hit) = cache.words[slot].1.get(text) {
+            if let Some(hit) = cache.young.get(&self.uid).and_then(|words| words.get(text)) {
                 return hit.clone();
             }
-            let buffer = cache.buffer.take().unwrap_or_default();
-            let (shaped, buffer) = self.shape_uncached(text, buffer);
-            cache.buffer = Some(buffer);
-            let shaped = Rc::new(shaped);
-            if cache.entries >= MAX_CACHED_WORDS {
-                cache.words.iter_mut().for_each(|w| w.1.clear());
-                cache.entries = 0;
+            let shaped = match cache.old.get(&self.uid).and_then(|words| words.get(text)) {
+                Some(old) => old.clone(),
+                None => {
+                    let buffer = cache.buffer.take().unwrap_or_default();
+                    let (shaped, buffer) = self.shape_uncached(text, buffer);
+                    cache.buffer = Some(buffer);
+                    Rc::new(shaped)
+                }
+            };
+            if cache.young_len >= MAX_CACHED_WORDS {
+                cache.old = std::mem::take(&mut cache.young);
+                cache.young_len = 0;
             }
-            cache.entries += 1;
-            cache.words[slot].1.insert(text.into(), shaped.clone());
+            cache.young_len += 1;
+            cache
+                .young
+                .entry(self.uid)
+                .or_default()
+                .insert(text.into(), shaped.clone());
             shaped
         })
     }
@@ -466,17 +463,21 @@ fn nominal_text(font: &FontRef, num_glyphs: u16) -> Vec<OnceLock<Box<str>>> {
 
 static FRENCH: OnceLock<Language> = OnceLock::new();
 
-/// Words kept per thread before the cache starts afresh.
-const MAX_CACHED_WORDS: usize = 200_000;
+/// Words kept per thread in each generation of the cache.
+const MAX_CACHED_WORDS: usize = 50_000;
 
 /// Shaped words of one face, by text (a fast hash: the cache is looked up for every word).
 type WordMap = HashMap<Box<str>, Rc<Shaped>, foldhash::fast::FixedState>;
 
+/// Shaped words per thread, in two generations: when the young one is full it becomes
+/// the old one, and words found there are brought back. The words every letter repeats
+/// stay; names seen once age out, so memory stays flat over a million records.
 #[derive(Default)]
 struct ShapeCache {
-    /// Per font slot: the face's uid and its shaped words.
-    words: Vec<(u64, WordMap)>,
-    entries: usize,
+    /// By face uid (faces of several books may meet on one thread), then by text.
+    young: HashMap<u64, WordMap>,
+    young_len: usize,
+    old: HashMap<u64, WordMap>,
     buffer: Option<Buffer>,
 }
 

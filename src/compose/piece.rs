@@ -289,14 +289,60 @@ struct Cached {
     laid: Laid,
 }
 
-/// Paragraphs kept per thread before the cache starts afresh.
-const MAX_CACHED_PARAGRAPHS: usize = 4096;
+/// Paragraphs kept per thread in each of the cache's two generations.
+const MAX_CACHED_PARAGRAPHS: usize = 2048;
+
+/// Cached paragraphs by hash.
+type Generation = HashMap<u64, Vec<Cached>>;
+
+/// Two generations: when the young one is full it becomes the old one, and what is
+/// found in the old one is brought back. The paragraphs every letter repeats stay;
+/// those of a single record (a salutation with a name) age out.
+#[derive(Default)]
+struct ParagraphCache {
+    young: Generation,
+    young_len: usize,
+    old: Generation,
+}
 
 thread_local! {
     /// Most of a letter's paragraphs are the same for thousands of records (or come in a
     /// few variants: one per vehicle, per dealer); they are shaped and broken once.
     /// Keyed by a hash of the paragraph, compared in full, so a lookup copies nothing.
-    static PARAGRAPHS: RefCell<(usize, HashMap<u64, Vec<Cached>>)> = RefCell::new((0, HashMap::new()));
+    static PARAGRAPHS: RefCell<ParagraphCache> = RefCell::new(ParagraphCache::default());
+}
+
+impl ParagraphCache {
+    fn find(generation: &Generation, key: u64, probe: &Probe) -> Option<Laid> {
+        generation
+            .get(&key)?
+            .iter()
+            .find(|c| probe.matches(c))
+            .map(|c| c.laid.clone())
+    }
+
+    fn insert(&mut self, key: u64, cached: Cached) {
+        if self.young_len >= MAX_CACHED_PARAGRAPHS {
+            self.old = std::mem::take(&mut self.young);
+            self.young_len = 0;
+        }
+        self.young_len += 1;
+        self.young.entry(key).or_default().push(cached);
+    }
+}
+
+/// What a cached paragraph must match.
+struct Probe<'a> {
+    layout: u64,
+    style: usize,
+    width: u32,
+    block: &'a Block,
+}
+
+impl Probe<'_> {
+    fn matches(&self, c: &Cached) -> bool {
+        c.layout == self.layout && c.style == self.style && c.width == self.width && c.block == *self.block
+    }
 }
 
 /// Lays out a paragraph, or takes its lines from this thread's cache.
@@ -307,45 +353,48 @@ fn laid_out(
     width: Length,
     missing: &mut Vec<char>,
 ) -> Rc<Vec<LaidLine>> {
-    let width_bits = width.to_pt().to_bits();
-    let key = foldhash::quality::FixedState::with_seed(0).hash_one((layout.uid, style, width_bits, block));
+    let probe = Probe {
+        layout: layout.uid,
+        style,
+        width: width.to_pt().to_bits(),
+        block,
+    };
+    let key = foldhash::quality::FixedState::with_seed(0).hash_one((layout.uid, style, probe.width, block));
     PARAGRAPHS.with(|cache| {
-        let found = cache.borrow().1.get(&key).and_then(|bucket| {
-            bucket
-                .iter()
-                .find(|c| {
-                    c.layout == layout.uid && c.style == style && c.width == width_bits && c.block == *block
-                })
-                .map(|c| c.laid.clone())
-        });
-        if let Some((lines, lacking)) = found {
-            missing.extend_from_slice(&lacking);
-            return lines;
-        }
-        let mut lacking = Vec::new();
-        let lines = Rc::new(layout_paragraph(
-            block,
-            &layout.styles[style],
-            width,
-            &layout.faces,
-            &mut lacking,
-        ));
-        missing.extend_from_slice(&lacking);
         let mut cache = cache.borrow_mut();
-        if cache.0 >= MAX_CACHED_PARAGRAPHS {
-            cache.1.clear();
-            cache.0 = 0;
-        }
-        cache.0 += 1;
-        cache.1.entry(key).or_default().push(Cached {
-            layout: layout.uid,
-            style,
-            width: width_bits,
-            block: block.clone(),
-            laid: (lines.clone(), lacking),
-        });
-        lines
+        let laid = if let Some(laid) = ParagraphCache::find(&cache.young, key, &probe) {
+            laid
+        } else if let Some(laid) = ParagraphCache::find(&cache.old, key, &probe) {
+            cache.insert(key, probe.cached(laid.clone()));
+            laid
+        } else {
+            let mut lacking = Vec::new();
+            let lines = Rc::new(layout_paragraph(
+                block,
+                &layout.styles[style],
+                width,
+                &layout.faces,
+                &mut lacking,
+            ));
+            let laid = (lines, lacking);
+            cache.insert(key, probe.cached(laid.clone()));
+            laid
+        };
+        missing.extend_from_slice(&laid.1);
+        laid.0
     })
+}
+
+impl Probe<'_> {
+    fn cached(&self, laid: Laid) -> Cached {
+        Cached {
+            layout: self.layout,
+            style: self.style,
+            width: self.width,
+            block: self.block.clone(),
+            laid,
+        }
+    }
 }
 
 /// Draws an image fitted into `frame`.
