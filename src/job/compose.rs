@@ -130,6 +130,7 @@ pub fn run_compose_with(
         .unwrap_or("pli")
         .to_owned();
     let (tx, rx) = mpsc::sync_channel::<Vec<(usize, Outcome)>>(2);
+    let (status_tx, status_rx) = mpsc::channel::<Vec<(usize, Status)>>();
     let writer_opts = WriterOpts {
         out_dir: opts.out_dir.clone(),
         stem,
@@ -137,7 +138,8 @@ pub fn run_compose_with(
         max_pages: opts.max_pages.max(1),
     };
     let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(move || write_pieces(rx, shared, writer_opts, limit.map(|l| (l, rejected))));
+        let writer = scope
+            .spawn(move || write_pieces(rx, status_tx, shared, writer_opts, limit.map(|l| (l, rejected))));
         let (mut done, mut pages) = (0u64, 0u64);
         for chunk in plan.chunks(CHUNK) {
             let composed: Vec<_> = chunk
@@ -162,6 +164,12 @@ pub fn run_compose_with(
             if tx.send(composed).is_err() {
                 break; // the writer stopped (an error or the reject limit); it says why
             }
+            // The writer hands back the pieces' statuses as it goes: one list, not two.
+            while let Ok(statuses) = status_rx.try_recv() {
+                for (row, status) in statuses {
+                    rows[row].status = status;
+                }
+            }
             progress(Progress::Composing {
                 done,
                 total: plan.len() as u64,
@@ -171,7 +179,7 @@ pub fn run_compose_with(
         drop(tx);
         writer.join().expect("the PDF writer thread panicked")
     })?;
-    for (row, status) in written.statuses {
+    for (row, status) in status_rx.try_iter().flatten().chain(written.statuses) {
         rows[row].status = status;
     }
     if let Some(row) = written.stopped_at {
@@ -256,6 +264,7 @@ struct Written {
 /// goes past it and removes the files it wrote, so nothing looks complete that is not.
 fn write_pieces(
     rx: mpsc::Receiver<Vec<(usize, Outcome)>>,
+    statuses: mpsc::Sender<Vec<(usize, Status)>>,
     shared: Arc<Shared>,
     o: WriterOpts,
     limit: Option<(u64, u64)>,
@@ -269,6 +278,10 @@ fn write_pieces(
     let mut current: Option<(PdfWriter, u32)> = None;
     let mut pieces = 0u32;
     for batch in rx {
+        // The statuses of the previous batch go back to the job, which keeps one per record.
+        if !w.statuses.is_empty() {
+            let _ = statuses.send(std::mem::take(&mut w.statuses));
+        }
         for (row, outcome) in batch {
             let (pages, warnings) = match outcome {
                 Ok(done) => done,
