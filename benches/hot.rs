@@ -46,7 +46,7 @@ fn compile() -> Layout {
 /// The template data of every sample contact that would be composed, built as the compose
 /// job builds it (`src/job/fields.rs`): the layout's fields (or their defaults), the job's
 /// date, `record_id` and the computed `address_lines`. Opted-out and incomplete records
-/// are left out, as the job leaves them out.
+/// are left out, as the job leaves them out, and so are records it would reject.
 fn sample_data(layout: &Layout) -> Vec<Value> {
     let path = root().join("samples/contacts.csv");
     let mut reader = csv::Reader::from_path(&path).expect("samples/contacts.csv");
@@ -101,13 +101,17 @@ fn sample_data(layout: &Layout) -> Vec<Value> {
                 Value::Array(lines.into_iter().map(Value::String).collect()),
             );
         }
-        out.push(Value::Object(map));
+        let data = Value::Object(map);
+        // A record the job would reject (e.g. an address too long for its frame) is left out.
+        if compose_piece(layout, &data, false).is_ok() {
+            out.push(data);
+        }
     }
     assert!(out.len() > 900, "expected most sample contacts to be composable");
     out
 }
 
-/// A letters's body paragraphs, rendered and parsed for one record.
+/// A letter's body paragraphs, rendered and parsed for one record.
 fn body_blocks(layout: &Layout, data: &Value) -> Vec<Block> {
     let body = layout.body.as_ref().expect("the letter has a body");
     let out = layout

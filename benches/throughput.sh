@@ -1,23 +1,107 @@
 #!/usr/bin/env bash
 # End-to-end throughput of `pli compose` on the sample letter: pages per second,
-# peak resident memory and bytes per page, for each N given (default 10000 100000).
-# Usage: benches/throughput.sh [N ...]
+# peak resident memory and bytes per page, for each N given (default 10000 100000 1000000).
+#
+# Usage: benches/throughput.sh [--one-thread] [--only-one-thread] [--out DIR] [--keep] [N ...]
+#   --one-thread       also run each N with RAYON_NUM_THREADS=1 (composition on one worker)
+#   --only-one-thread  run each N with RAYON_NUM_THREADS=1 only
+#   --out DIR          where contacts, outputs and results.tsv go (default $OUT or /tmp/pli-bench)
+#   --keep             keep the last run's output folder (PDFs, manifest, report)
+#
+# The contacts (`pli samples --records N`, ~250 bytes a record) are generated once per N and
+# kept in DIR; each run's PDFs (~2.6 KB a page, 2.6 GB at 1,000,000) are deleted before the
+# next run. Free space is checked before each run: an N that does not fit is skipped, saying
+# why. Each run is appended to DIR/results.tsv with the date, the load average before the
+# run and the commit. The figures are wall clock for the whole job: reading the CSV twice,
+# composing, encoding and writing the PDFs, the manifest and the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install -y time" >&2; exit 2; }
-cargo build --release --quiet
-PLI=target/release/pli
-WORK=$(mktemp -d /tmp/pli-bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-printf '%10s %12s %10s %12s %12s\n' records pages seconds pages/s "peak MB"
-for n in "${@:-10000 100000}"; do
-  $PLI samples --records "$n" -o "$WORK/contacts.csv" 2>/dev/null
-  rm -rf "$WORK/out"
-  /usr/bin/time -f '%e %M' -o "$WORK/time" $PLI compose layouts/letter.toml "$WORK/contacts.csv" \
-    -o "$WORK/out" --date 2026-11-28 2>/dev/null || [ $? -eq 3 ]
-  read -r secs kb < "$WORK/time"
-  pages=$(python3 -c "import json;print(json.load(open('$WORK/out/report.json'))['counts']['pages'])")
-  bytes=$(cat "$WORK"/out/*.pdf | wc -c)
-  printf '%10s %12s %10s %12.0f %12.1f   %s bytes/page\n' "$n" "$pages" "$secs" \
-    "$(python3 -c "print($pages/max($secs,0.001))")" "$(python3 -c "print($kb/1024)")" "$((bytes / pages))"
+
+OUT=${OUT:-/tmp/pli-bench}
+threads=(all)
+keep=0
+sizes=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --one-thread) threads=(all 1) ;;
+    --only-one-thread) threads=(1) ;;
+    --out) OUT=$2; shift ;;
+    --out=*) OUT=${1#--out=} ;;
+    --keep) keep=1 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "throughput.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) [[ $1 =~ ^[0-9]+$ ]] || { echo "throughput.sh: N must be a number, not $1" >&2; exit 2; }
+       sizes+=("$1") ;;
+  esac
+  shift
 done
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 1000000)
+
+command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install -y time" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "needs python3 (to read report.json)" >&2; exit 2; }
+cargo build --release --quiet
+PLI=$PWD/target/release/pli
+mkdir -p "$OUT"
+RESULTS=$OUT/results.tsv
+[ -s "$RESULTS" ] || printf 'date\tcommit\tthreads\trecords\tpages\tfiles\tseconds\tpages_per_s\tcpu_s\tpeak_rss_mb\tbytes_per_page\tload1_before\tcores\n' > "$RESULTS"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- src Cargo.toml 2>/dev/null || commit="$commit+dirty"
+cores=$(nproc)
+
+free_bytes() { df -PB1 "$1" | awk 'NR==2 {print $4}'; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+echo "pli throughput: $(date -u '+%Y-%m-%d %H:%M UTC'), $cores cores, commit $commit, results in $RESULTS"
+printf '%8s %9s %9s %8s %9s %8s %9s %10s %6s\n' \
+  threads records pages seconds pages/s "CPU s" "peak MB" bytes/page load
+for n in "${sizes[@]}"; do
+  contacts=$OUT/contacts_$n.csv
+  # Room for the contacts (if not yet written), the PDFs and the manifest, with 10% to spare.
+  need=$(( n * 2700 + n * 60 ))
+  [ -s "$contacts" ] || need=$(( need + n * 300 ))
+  need=$(( need + need / 10 ))
+  rm -rf "$OUT/out"
+  have=$(free_bytes "$OUT")
+  if [ "$have" -lt "$need" ]; then
+    echo "skipping N=$n: needs about $((need / 1000000)) MB free in $OUT, only $((have / 1000000)) MB there" >&2
+    continue
+  fi
+  if [ ! -s "$contacts" ]; then
+    "$PLI" samples --records "$n" -o "$contacts.tmp" 2>/dev/null
+    mv "$contacts.tmp" "$contacts"
+  fi
+  for t in "${threads[@]}"; do
+    rm -rf "$OUT/out"
+    sync
+    load=$(load1)
+    env_threads=()
+    [ "$t" = all ] || env_threads=(env RAYON_NUM_THREADS="$t")
+    status=0
+    "${env_threads[@]}" /usr/bin/time -f '%e %M %U %S' -o "$OUT/time" \
+      "$PLI" compose layouts/letter.toml "$contacts" -o "$OUT/out" --date 2026-11-28 \
+      2>"$OUT/stderr" >/dev/null || status=$?
+    if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
+      echo "pli compose failed on N=$n (exit $status):" >&2
+      tail -5 "$OUT/stderr" >&2
+      exit 1
+    fi
+    # GNU time prints "Command exited with non-zero status 3" first when pli exits 3.
+    read -r secs kb user sys < <(tail -1 "$OUT/time")
+    read -r pages files < <(python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(r['counts']['pages'], len(r['files']))" "$OUT/out/report.json")
+    bytes=$(cat "$OUT"/out/*.pdf | wc -c)
+    read -r rate cpu mb per_page < <(python3 -c "
+import sys
+pages, secs, kb, user, sys_, size = map(float, sys.argv[1:])
+print(f'{pages / max(secs, 0.001):.0f} {user + sys_:.2f} {kb / 1024:.1f} {size / max(pages, 1):.0f}')" \
+      "$pages" "$secs" "$kb" "$user" "$sys" "$bytes")
+    printf '%8s %9s %9s %8s %9s %8s %9s %10s %6s\n' \
+      "$t" "$n" "$pages" "$secs" "$rate" "$cpu" "$mb" "$per_page" "$load"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+      "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$commit" "$t" "$n" "$pages" "$files" "$secs" \
+      "$rate" "$cpu" "$mb" "$per_page" "$load" "$cores" >> "$RESULTS"
+  done
+done
+[ "$keep" = 1 ] || rm -rf "$OUT/out"
