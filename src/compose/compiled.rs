@@ -397,14 +397,6 @@ impl Layout {
         self.computed_used.contains(field)
     }
 
-    /// The record fields that must be present and non-empty (no default).
-    pub fn required_fields(&self) -> impl Iterator<Item = &str> {
-        self.fields
-            .iter()
-            .filter(|(_, d)| d.is_none())
-            .map(|(k, _)| k.as_str())
-    }
-
     /// The job values as template data.
     pub fn job_json(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut m = serde_json::Map::new();

@@ -167,11 +167,6 @@ impl CsvSource {
             byte: pos.offset + field_offset(rec, index) + e.valid_up_to() as u64,
         })
     }
-
-    /// Byte offset of the header line, after any byte-order mark.
-    pub fn header_offset(&self) -> usize {
-        self.start
-    }
 }
 
 /// Approximate offset of field `index` within its record (exact when the record has no quotes).

@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
-use serde_json::Value;
 
 pub use crate::date::Date;
 pub use compose::{run_compose, run_compose_with, Progress};
@@ -262,13 +261,4 @@ pub fn run_check(layout_path: &Path, data: Option<&DataInput>, date: Date) -> Re
         }
     }
     Ok(problems)
-}
-
-/// Template data for tests and tools: a JSON object from pairs.
-pub fn data_from_pairs(pairs: &[(&str, &str)]) -> Value {
-    let mut m = serde_json::Map::new();
-    for (k, v) in pairs {
-        m.insert((*k).into(), (*v).into());
-    }
-    Value::Object(m)
 }
