@@ -92,6 +92,7 @@ bench_pli() {
   [ "$threads" = all ] || env_threads=(env RAYON_NUM_THREADS="$threads")
   echo "cmd: ${env_threads[*]} $PLI compose layouts/letter.toml $DATA/pli_$n.csv -o $OUT/out/$name"
   : > "$OUT/times_$name"
+  : > "$OUT/all_$name"
   for ((i = 0; i < warmup + runs; i++)); do
     rm -rf "$OUT/out/$name"
     status=0
@@ -99,6 +100,7 @@ bench_pli() {
       "$PLI" compose layouts/letter.toml "$DATA/pli_$n.csv" -o "$OUT/out/$name" \
       --date 2026-11-28 >/dev/null 2>&1 || status=$?
     [ "$status" -eq 0 ] || { echo "pli exited with $status on $n records" >&2; exit 1; }
+    tail -1 "$OUT/time_$name" >> "$OUT/all_$name"
     [ "$i" -lt "$warmup" ] || tail -1 "$OUT/time_$name" >> "$OUT/times_$name"
   done
   python3 - "$OUT/times_$name" "$OUT/out/$name" "$RESULTS" "$name" "$n" "$threads" \
@@ -129,24 +131,53 @@ EOF
   rm -rf "$OUT/out/$name"
 }
 
+# What else the machine did while a tool was measured: the load average before (which still
+# carries the tail of the previous tool) and the cores other processes kept busy during all of
+# the tool's runs (busy CPU time from /proc/stat, steal included, minus the tool's own CPU time
+# from its /usr/bin/time logs, over the wall time).
 LOADS=$OUT/loads.tsv
 : > "$LOADS"
-note_load() { printf '%s\t%s\n' "$1" "$(cut -d' ' -f1 /proc/loadavg)" >> "$LOADS"; }
+busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / {printf "%.2f\n", ($2+$3+$4+$7+$8+$9)/hz}' /proc/stat; }
+now() { date +%s.%N; }
+# measured NAME TIME-LOGS-GLOB COMMAND...: runs the command and notes the load beside NAME.
+measured() {
+  local name=$1 logs=$2 load b0 t0; shift 2
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  b0=$(busy); t0=$(now)
+  "$@"
+  python3 - "$name" "$load" "$b0" "$(busy)" "$t0" "$(now)" "$logs" >> "$LOADS" <<'EOF'
+import glob, os, re, sys
+name, load, b0, b1, t0, t1, logs = sys.argv[1:]
+b0, b1, t0, t1 = map(float, (b0, b1, t0, t1))
+own = 0.0
+for path in glob.glob(logs):
+    if os.path.getmtime(path) < t0:
+        continue  # an older run's log
+    text = open(path).read()
+    user = re.search(r"User time \(seconds\): *([\d.]+)", text)
+    if user:  # /usr/bin/time -v
+        own += float(user.group(1)) + float(re.search(r"System time \(seconds\): *([\d.]+)", text).group(1))
+    else:  # pli's logs: one "wall user sys rss" line per run
+        own += sum(float(l.split()[1]) + float(l.split()[2]) for l in text.splitlines() if l.strip())
+print(f"{name}\t{load}\t{max(0.0, (b1 - b0 - own) / max(t1 - t0, 0.001)):.2f}")
+EOF
+}
 
 # A peer's own benchmark; its PDF is removed afterwards (Typst's 10,000 pages are ~100 MB).
 bench_peer() {
   local tool=$1 n=$2; shift 2
-  note_load "${tool}_png_$n"
-  "${BENCH[@]}" "$tool" "$n" --warmup "$warmup" --runs "$runs" "$@" || echo "$tool: bench.py failed (exit $?)"
+  measured "${tool}_png_$n" "/tmp/peers/time_${tool}_png_${n}_*.txt" \
+    "${BENCH[@]}" "$tool" "$n" --warmup "$warmup" --runs "$runs" "$@" || echo "$tool: bench.py failed (exit $?)"
   rm -f "$OUT/out/${tool}_png_$n.pdf" "$OUT/out/tex/${tool}_png_$n".*
 }
+pli_measured() { measured "pli_$2_$1" "$OUT/all_pli_$2_$1" bench_pli "$1" "$2"; }
 
 echo "pli and peers: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 prepare "$N"
 python3 "$PEERS/make_logo.py" "$DATA" 2>/dev/null || "$PY" "$PEERS/make_logo.py" "$DATA"
 
-note_load "pli_all_$N"; bench_pli "$N" all
-note_load "pli_1_$N"; bench_pli "$N" 1
+pli_measured "$N" all
+pli_measured "$N" 1
 
 if "$TYPST" --version >/dev/null 2>&1; then
   bench_peer typst "$N"
@@ -166,7 +197,7 @@ fi
 if [ -x "$PY" ] && "$PY" -c 'import weasyprint' 2>/dev/null; then
   if [ "$WN" != "$N" ]; then
     prepare "$WN"
-    note_load "pli_all_$WN"; bench_pli "$WN" all
+    pli_measured "$WN" all
   fi
   saved=("$warmup" "$runs"); warmup=0; runs=1
   bench_peer weasyprint "$WN"
@@ -179,10 +210,10 @@ echo
 python3 - "$RESULTS" "$LOADS" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-loads = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip())
+loads = {l.split("\t")[0]: l.rstrip("\n").split("\t")[1:] for l in open(sys.argv[2]) if l.strip()}
 pli = {int(r["N"]): r for r in rows if r["name"].startswith("pli_all_")}
 print(f"{'tool':<34} {'N':>6} {'seconds':>8} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8} "
-      f"{'B/page':>7} {'load':>5} {'pli/peer pages/s':>17} {'pli/peer memory':>16}")
+      f"{'B/page':>7} {'load':>5} {'other':>5} {'pli/peer pages/s':>17} {'pli/peer memory':>16}")
 for r in rows:
     n = int(r["N"])
     ref = pli.get(n)
@@ -192,12 +223,13 @@ for r in rows:
     else:
         ratios = (f"{float(ref['pages_per_s']) / rate:.1f}x",
                   f"{float(ref['peak_rss_MB']) / mem:.2f}x")
-    load = loads.get(r["name"], "")
+    load, other = loads.get(r["name"], ("", ""))
     check = "" if r["check"] == "ok" else "  " + r["check"]
     print(f"{r['version'][:34]:<34} {n:>6} {float(r['wall_s_median']):>8.2f} {rate:>8.0f} "
           f"{float(r['cpu_s_median']):>7.2f} {mem:>8.0f} {r['bytes_per_page']:>7} "
-          f"{load:>5} {ratios[0]:>17} {ratios[1]:>16}{check}")
+          f"{load:>5} {other:>5} {ratios[0]:>17} {ratios[1]:>16}{check}")
 print("\nRatios compare each tool with pli (all cores) on the same N: pages/s above 1x means pli "
-      "is faster, memory below 1x means pli needs less.")
+      "is faster, memory below 1x means pli needs less.\nload: load average before the tool's runs; "
+      "other: cores kept busy by other processes during them.")
 EOF
 echo "rows: $RESULTS"
