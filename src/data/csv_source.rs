@@ -153,6 +153,11 @@ impl CsvSource {
         }
     }
 
+    /// Size of the (UTF-8) data in bytes.
+    pub fn len_bytes(&self) -> u64 {
+        self.map.len() as u64
+    }
+
     /// Tells the system the file's bytes before `offset` will not be read again soon, so
     /// that the pages of a multi-gigabyte input do not stay counted in the job's memory.
     pub fn release(&self, offset: u64) {

@@ -18,6 +18,13 @@ pub struct Detected {
 /// A file that is UTF-8 apart from a few bad sequences stays UTF-8 (the records holding them
 /// are rejected); one with no valid multi-byte sequence at all is an older export in Windows-1252.
 pub fn detect(bytes: &[u8]) -> Detected {
+    detect_releasing(bytes, &mut |_| {})
+}
+
+/// [`detect`], calling `done(offset)` every few megabytes with how far it has read, so that
+/// a caller reading from a memory map can give back the pages behind it.
+pub fn detect_releasing(bytes: &[u8], done: &mut dyn FnMut(usize)) -> Detected {
+    const STEP: usize = 8 << 20;
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         return Detected {
             encoding,
@@ -29,14 +36,25 @@ pub fn detect(bytes: &[u8]) -> Detected {
     let mut invalid = 0usize;
     let mut first_invalid = None;
     let mut offset = 0usize;
-    for chunk in bytes.utf8_chunks() {
-        multibyte += chunk.valid().bytes().filter(|&b| b >= 0xC0).count();
-        offset += chunk.valid().len();
-        if !chunk.invalid().is_empty() {
-            invalid += 1;
-            first_invalid.get_or_insert(offset);
-            offset += chunk.invalid().len();
+    // Window by window (cut before a byte that could continue a character), so that the
+    // caller can give back what was read: a valid file is one UTF-8 chunk otherwise.
+    let mut start = 0;
+    while start < bytes.len() {
+        let mut end = (start + STEP).min(bytes.len());
+        while end < bytes.len() && end > start + 1 && (bytes[end] & 0xC0) == 0x80 {
+            end -= 1;
         }
+        for chunk in bytes[start..end].utf8_chunks() {
+            multibyte += chunk.valid().bytes().filter(|&b| b >= 0xC0).count();
+            offset += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                invalid += 1;
+                first_invalid.get_or_insert(offset);
+                offset += chunk.invalid().len();
+            }
+        }
+        start = end;
+        done(start);
     }
     match first_invalid {
         None => Detected {

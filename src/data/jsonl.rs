@@ -93,6 +93,11 @@ impl JsonlSource {
         JsonlIter { lines: self.lines() }
     }
 
+    /// Size of the file in bytes.
+    pub fn len_bytes(&self) -> u64 {
+        self.map.len() as u64
+    }
+
     /// Releases the file's pages before `offset` (see [`super::CsvSource::release`]).
     pub fn release(&self, offset: u64) {
         super::csv_source::release_map(&self.map, offset);

@@ -174,10 +174,14 @@ impl Source {
                 Kind::Csv(csv)
             }
             Format::Csv => {
-                let bytes = std::fs::read(&file).map_err(io)?;
-                if bytes.is_empty() {
+                let handle = std::fs::File::open(&file).map_err(io)?;
+                if handle.metadata().map_err(io)?.len() == 0 {
                     return Err(DataError::Empty { path: shown });
                 }
+                // Mapped, not read: detecting the encoding walks the whole file, and its
+                // pages are given back afterwards instead of staying in the job's memory.
+                // SAFETY: a read-only map of the input file; see CsvSource::open.
+                let bytes = unsafe { memmap2::Mmap::map(&handle) }.map_err(io)?;
                 let detected = match &opts.encoding {
                     Some(label) => {
                         let encoding = decode::by_label(label).map_err(|message| DataError::BadHeader {
@@ -191,11 +195,14 @@ impl Source {
                             reason: "given with --encoding".into(),
                         }
                     }
-                    None => decode::detect(&bytes),
+                    None => decode::detect_releasing(&bytes, &mut |offset| {
+                        super::csv_source::release_map(&bytes, offset as u64)
+                    }),
                 };
                 detection.encoding = detected.encoding.name().into();
                 detection.encoding_reason = detected.reason.clone();
                 let csv = if decode::is_utf8(detected.encoding) {
+                    super::csv_source::release_map(&bytes, bytes.len() as u64);
                     drop(bytes);
                     CsvSource::open_with(&file, &shown, opts.delimiter, false)?
                 } else {
@@ -204,6 +211,7 @@ impl Source {
                         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
                         decode::transcode(detected.encoding, &bytes, &mut w).map_err(io)?;
                         w.flush().map_err(io)?;
+                        super::csv_source::release_map(&bytes, bytes.len() as u64);
                     }
                     detection.notes.push(format!(
                         "transcoded from {} to UTF-8 for reading",
@@ -274,6 +282,14 @@ impl Source {
             source: self,
             binding,
             inner,
+        }
+    }
+
+    /// Size of the data read, in bytes (of the UTF-8 copy when the input was converted).
+    pub fn len_bytes(&self) -> u64 {
+        match &self.kind {
+            Kind::Csv(c) => c.len_bytes(),
+            Kind::Jsonl(j) => j.len_bytes(),
         }
     }
 

@@ -114,6 +114,14 @@ pub fn run_compose_with(
         rows.push(row);
         positions.push(pos);
         if rows.len() % 10_000 == 0 {
+            if rows.len() == 10_000 && pos.offset > 0 {
+                // Size the per-record lists once, from the bytes the first records took,
+                // rather than letting them double (twice the memory while they move).
+                let estimate = (src.len_bytes() as f64 / pos.offset as f64 * 10_000.0 * 1.05) as usize;
+                rows.reserve_exact(estimate.saturating_sub(rows.len()));
+                positions.reserve_exact(estimate.saturating_sub(positions.len()));
+                plan.reserve_exact(estimate.saturating_sub(plan.len()));
+            }
             src.release(pos.offset);
             progress(Progress::Reading {
                 records: rows.len() as u64,
