@@ -11,14 +11,14 @@ use super::{compile, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Layout};
 use crate::data::{RecordPos, Rejection, Source};
 use crate::pdf::{encode_page, EncodedPage, PdfWriter, Shared};
-use crate::report::{self, FileEntry, Report, Row, Status};
+use crate::report::{self, Entry, Fate, FileEntry, Outcome, Outcomes, RecordLog, Report};
 
 /// Records composed per parallel chunk; large enough to keep both cores busy, small
 /// enough that the queue to the writer holds little.
 const CHUNK: usize = 256;
 
 /// A composed piece on its way to the writer: its pages and warnings, or why it failed.
-type Outcome = Result<(Vec<EncodedPage>, Vec<String>), Rejection>;
+type PieceResult = Result<(Vec<EncodedPage>, Vec<String>), Rejection>;
 
 /// Where a compose job is, for a progress display.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -58,76 +58,59 @@ pub fn run_compose_with(
         source,
     })?;
     let limit = if opts.strict { Some(0) } else { opts.max_rejects };
-    let stop = |row: &Row, rejected: u64| -> Option<JobError> {
-        let Status::Rejected { message, .. } = &row.status else {
-            return None;
-        };
+    let stop = |line: u64, id: &str, message: &str, rejected: u64| -> Option<JobError> {
         if opts.strict {
             return Some(JobError::Strict {
                 file: src.path().to_owned(),
-                line: row.line,
-                record: row.record_id.to_string(),
-                reason: message.to_string(),
+                line,
+                record: id.to_owned(),
+                reason: message.to_owned(),
             });
         }
         match limit {
             Some(limit) if rejected > limit => Some(JobError::TooManyRejects {
                 limit,
                 file: src.path().to_owned(),
-                line: row.line,
-                reason: message.to_string(),
+                line,
+                reason: message.to_owned(),
             }),
             _ => None,
         }
     };
+    let ledger_error = |source| JobError::Output {
+        path: opts.out_dir.clone(),
+        source,
+    };
 
-    // Pass 1: each record's fate, keeping only its id, line and position.
-    let mut rows: Vec<Row> = Vec::new();
-    let mut positions: Vec<RecordPos> = Vec::new();
-    let mut plan: Vec<usize> = Vec::new();
+    // Pass 1: each record's fate, logged to a file with its id, line and position.
+    let mut log = RecordLog::create(&opts.out_dir).map_err(ledger_error)?;
     let mut rejected = 0u64;
     let mut values = Vec::new();
     let mut scan = src.scan(&fields.binding);
     while let Some((pos, read)) = scan.next_into(&mut values) {
         let id = fields.record_id(&values, pos);
-        let status = match read {
+        let fate = match read {
             Err(r) => rejection(r),
             Ok(()) => match fields.suppression(&values) {
-                Some(s) => Status::Suppressed { reason: s.code() },
-                None => fields.check(&values).map_or_else(rejection, |()| Status::Planned),
+                Some(s) => Fate::Suppressed(s.code().into()),
+                None => fields.check(&values).map_or_else(rejection, |()| Fate::Planned),
             },
         };
-        let row = Row {
-            record_id: id.into_boxed_str(),
-            line: pos.line,
-            status,
-        };
-        if row.status == Status::Planned {
-            plan.push(rows.len());
-        }
-        if matches!(row.status, Status::Rejected { .. }) {
+        if let Fate::Rejected { message, .. } = &fate {
             rejected += 1;
-            if let Some(e) = stop(&row, rejected) {
+            if let Some(e) = stop(pos.line, &id, message, rejected) {
                 return Err(e);
             }
         }
-        rows.push(row);
-        positions.push(pos);
-        if rows.len() % 10_000 == 0 {
-            if rows.len() == 10_000 && pos.offset > 0 {
-                // Size the per-record lists once, from the bytes the first records took,
-                // rather than letting them double (twice the memory while they move).
-                let estimate = (src.len_bytes() as f64 / pos.offset as f64 * 10_000.0 * 1.05) as usize;
-                rows.reserve_exact(estimate.saturating_sub(rows.len()));
-                positions.reserve_exact(estimate.saturating_sub(positions.len()));
-                plan.reserve_exact(estimate.saturating_sub(plan.len()));
-            }
+        log.push(pos, &id, &fate).map_err(ledger_error)?;
+        if log.records() % 10_000 == 0 {
             src.release(pos.offset);
             progress(Progress::Reading {
-                records: rows.len() as u64,
+                records: log.records(),
             });
         }
     }
+    let records = log.finish().map_err(ledger_error)?;
 
     // Pass 2: compose in parallel chunks; one writer appends in plan order.
     let shared = shared(&layout);
@@ -137,33 +120,43 @@ pub fn run_compose_with(
         .and_then(|s| s.to_str())
         .unwrap_or("pli")
         .to_owned();
-    let (tx, rx) = mpsc::sync_channel::<Vec<(usize, Outcome)>>(2);
-    let (status_tx, status_rx) = mpsc::channel::<Vec<(usize, Status)>>();
+    let (tx, rx) = mpsc::sync_channel::<Vec<(Entry, PieceResult)>>(2);
     let writer_opts = WriterOpts {
         out_dir: opts.out_dir.clone(),
         stem,
         title: layout.name.clone(),
         max_pages: opts.max_pages.max(1),
     };
+    let outcomes = Outcomes::create(&opts.out_dir).map_err(ledger_error)?;
     let written = std::thread::scope(|scope| {
         let writer = scope
-            .spawn(move || write_pieces(rx, status_tx, shared, writer_opts, limit.map(|l| (l, rejected))));
+            .spawn(move || write_pieces(rx, outcomes, shared, writer_opts, limit.map(|l| (l, rejected))));
         let (mut done, mut pages) = (0u64, 0u64);
-        for chunk in plan.chunks(CHUNK) {
+        let mut plan = records.read();
+        let mut chunk = Vec::with_capacity(CHUNK);
+        loop {
+            while chunk.len() < CHUNK {
+                match plan.next_planned() {
+                    Ok(Some(e)) => chunk.push(e),
+                    Ok(None) => break,
+                    Err(e) => {
+                        drop(tx);
+                        let _ = writer.join();
+                        return Err(ledger_error(e));
+                    }
+                }
+            }
+            let Some(first) = chunk.first() else { break };
+            // The records before this chunk will not be read again (the plan is in input
+            // order; a presorted plan will release by its own lowest offset).
+            src.release(first.pos.offset);
             let composed: Vec<_> = chunk
-                .par_iter()
-                .map(|&row| {
-                    (
-                        row,
-                        compose_one(&src, &fields, &layout, positions[row], &rows[row].record_id, opts),
-                    )
+                .par_drain(..)
+                .map(|e| {
+                    let result = compose_one(&src, &fields, &layout, e.pos, &e.id, opts);
+                    (e, result)
                 })
                 .collect();
-            // The records of this chunk and those before will not be read again (the plan is
-            // in input order; a presorted plan will release by its own lowest offset).
-            if let Some(&next) = plan.get(done as usize + chunk.len()) {
-                src.release(positions[next].offset);
-            }
             done += composed.len() as u64;
             pages += composed
                 .iter()
@@ -172,38 +165,28 @@ pub fn run_compose_with(
             if tx.send(composed).is_err() {
                 break; // the writer stopped (an error or the reject limit); it says why
             }
-            // The writer hands back the pieces' statuses as it goes: one list, not two.
-            while let Ok(statuses) = status_rx.try_recv() {
-                for (row, status) in statuses {
-                    rows[row].status = status;
-                }
-            }
             progress(Progress::Composing {
                 done,
-                total: plan.len() as u64,
+                total: records.planned(),
                 pages,
             });
         }
         drop(tx);
         writer.join().expect("the PDF writer thread panicked")
     })?;
-    for (row, status) in status_rx.try_iter().flatten().chain(written.statuses) {
-        rows[row].status = status;
+    if let Some((line, id, message, rejected)) = written.stopped_at {
+        return Err(stop(line, &id, &message, rejected).expect("the writer stops only past the limit"));
     }
-    if let Some(row) = written.stopped_at {
-        let rejected = rows
-            .iter()
-            .filter(|r| matches!(r.status, Status::Rejected { .. }))
-            .count() as u64;
-        return Err(stop(&rows[row], rejected).expect("the writer stops only past the limit"));
-    }
+    let outcomes = written.outcomes.finish(records.records()).map_err(ledger_error)?;
 
-    let counts = report::count(&rows);
     let manifest = opts.out_dir.join("manifest.csv");
-    report::write_manifest(&manifest, &rows, &written.files).map_err(|source| JobError::Output {
-        path: manifest.clone(),
-        source,
-    })?;
+    let counts =
+        report::write_manifest(&manifest, &records, &outcomes, &written.files).map_err(|source| {
+            JobError::Output {
+                path: manifest.clone(),
+                source,
+            }
+        })?;
     let report = Report {
         layout: layout.name.clone(),
         data: src.path().display().to_string(),
@@ -232,7 +215,7 @@ fn compose_one(
     pos: RecordPos,
     id: &str,
     opts: &ComposeOptions,
-) -> Outcome {
+) -> PieceResult {
     let mut values = Vec::with_capacity(fields.binding.len());
     src.read_at(&fields.binding, pos, &mut values)?;
     let data = fields.data(&values, layout, id)?;
@@ -245,8 +228,8 @@ fn compose_one(
     Ok((pages, piece.warnings))
 }
 
-fn rejection(r: Rejection) -> Status {
-    Status::Rejected {
+fn rejection(r: Rejection) -> Fate {
+    Fate::Rejected {
         code: r.code().into_boxed_str(),
         message: r.to_string().into_boxed_str(),
     }
@@ -260,41 +243,45 @@ struct WriterOpts {
 }
 
 struct Written {
-    statuses: Vec<(usize, Status)>,
+    outcomes: Outcomes,
     files: Vec<FileEntry>,
-    /// The row whose rejection went past the limit, when the writer stopped.
-    stopped_at: Option<usize>,
+    /// The rejection that went past the limit, when the writer stopped: its line, record
+    /// id, message, and the rejections counted then.
+    stopped_at: Option<(u64, Box<str>, Box<str>, u64)>,
 }
 
-/// The single writer: appends pieces in order, starting a new file when one is full.
+/// The single writer: appends pieces in order, starting a new file when one is full, and
+/// records each planned record's outcome.
 ///
 /// With a reject limit `(limit, rejected in pass 1)`, it stops at the rejection that
 /// goes past it and removes the files it wrote, so nothing looks complete that is not.
 fn write_pieces(
-    rx: mpsc::Receiver<Vec<(usize, Outcome)>>,
-    statuses: mpsc::Sender<Vec<(usize, Status)>>,
+    rx: mpsc::Receiver<Vec<(Entry, PieceResult)>>,
+    outcomes: Outcomes,
     shared: Arc<Shared>,
     o: WriterOpts,
     limit: Option<(u64, u64)>,
 ) -> Result<Written, JobError> {
     let mut w = Written {
-        statuses: Vec::new(),
+        outcomes,
         files: Vec::new(),
         stopped_at: None,
+    };
+    let ledger_error = |source| JobError::Output {
+        path: o.out_dir.clone(),
+        source,
     };
     let mut rejected = limit.map_or(0, |(_, r)| r);
     let mut current: Option<(PdfWriter, u32)> = None;
     let mut pieces = 0u32;
     for batch in rx {
-        // The statuses of the previous batch go back to the job, which keeps one per record.
-        if !w.statuses.is_empty() {
-            let _ = statuses.send(std::mem::take(&mut w.statuses));
-        }
-        for (row, outcome) in batch {
-            let (pages, warnings) = match outcome {
+        for (entry, result) in batch {
+            let (pages, warnings) = match result {
                 Ok(done) => done,
                 Err(r) => {
-                    w.statuses.push((row, rejection(r)));
+                    let Fate::Rejected { code, message } = rejection(r) else {
+                        unreachable!("rejection() gives a rejected fate")
+                    };
                     rejected += 1;
                     if limit.is_some_and(|(l, _)| rejected > l) {
                         drop(current.take());
@@ -302,9 +289,12 @@ fn write_pieces(
                             let _ = std::fs::remove_file(o.out_dir.join(&f.name));
                         }
                         w.files.clear();
-                        w.stopped_at = Some(row);
+                        w.stopped_at = Some((entry.pos.line, entry.id, message, rejected));
                         return Ok(w);
                     }
+                    w.outcomes
+                        .set(entry.index, &Outcome::Rejected { code, message })
+                        .map_err(ledger_error)?;
                     continue;
                 }
             };
@@ -340,16 +330,14 @@ fn write_pieces(
                 }
             }
             *count += 1;
-            w.statuses.push((
-                row,
-                Status::Composed {
-                    piece: pieces,
-                    file: w.files.len() as u32,
-                    first_page,
-                    pages: n,
-                    warnings: (!warnings.is_empty()).then(|| warnings.join("; ").into_boxed_str()),
-                },
-            ));
+            let outcome = Outcome::Composed {
+                piece: pieces,
+                file: w.files.len() as u32,
+                first_page,
+                pages: n,
+                warnings: (!warnings.is_empty()).then(|| warnings.join("; ").into_boxed_str()),
+            };
+            w.outcomes.set(entry.index, &outcome).map_err(ledger_error)?;
         }
     }
     if let Some((pdf, count)) = current {

@@ -6,38 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-/// What happened to one input record. Kept for every record of a job, so it is small:
-/// a million of them fit in a few tens of megabytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Accepted by the first pass; its fate is decided when it is composed.
-    Planned,
-    /// Composed into a mailpiece.
-    Composed {
-        /// The piece's number (its id is `P` and this number on 7 digits).
-        piece: u32,
-        /// Index of the output file in the job's file list.
-        file: u32,
-        /// First page of the piece in that file (1-based).
-        first_page: u32,
-        /// Number of pages.
-        pages: u32,
-        /// Warnings, `; `-separated, if any.
-        warnings: Option<Box<str>>,
-    },
-    /// Deliberately not mailed.
-    Suppressed {
-        /// Reason code, e.g. `optout`.
-        reason: &'static str,
-    },
-    /// Could not be used.
-    Rejected {
-        /// Reason code, e.g. `missing_field:postcode`.
-        code: Box<str>,
-        /// Human message.
-        message: Box<str>,
-    },
-}
+mod ledger;
+
+pub use ledger::{Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, RecordLog, Records};
 
 /// The reason of a record a job planned but never composed (a bug if it is ever seen).
 const NOT_COMPOSED: &str = "internal:not_composed";
@@ -45,17 +16,6 @@ const NOT_COMPOSED: &str = "internal:not_composed";
 /// A piece id as printed: `P0000042`.
 pub fn piece_id(piece: u32) -> String {
     format!("P{piece:07}")
-}
-
-/// One manifest row.
-#[derive(Clone, Debug)]
-pub struct Row {
-    /// The record's id (id column, or its line number).
-    pub record_id: Box<str>,
-    /// Physical line in the input file.
-    pub line: u64,
-    /// What happened.
-    pub status: Status,
 }
 
 /// An output file as listed in the report.
@@ -107,41 +67,18 @@ pub struct Report {
     pub files: Vec<FileEntry>,
 }
 
-/// Tallies rows into counts.
-pub fn count(rows: &[Row]) -> Counts {
+/// Writes `manifest.csv` (`record_id,line,status,reason,piece_id,file,first_page,pages`),
+/// one row per input record in file order, from the ledger; returns the job's counts.
+pub fn write_manifest(
+    path: &Path,
+    records: &Records,
+    outcomes: &FinishedOutcomes,
+    files: &[FileEntry],
+) -> io::Result<Counts> {
     let mut c = Counts {
-        records: rows.len() as u64,
+        records: records.records(),
         ..Counts::default()
     };
-    for r in rows {
-        match &r.status {
-            Status::Composed { pages, warnings, .. } => {
-                c.composed += 1;
-                c.pages += *pages as u64;
-                if warnings.is_some() {
-                    c.warned += 1;
-                }
-            }
-            Status::Planned => {
-                // Never left by a finished job; counted rather than lost if it ever is.
-                c.rejected += 1;
-                *c.reasons.entry(NOT_COMPOSED.into()).or_default() += 1;
-            }
-            Status::Suppressed { reason } => {
-                c.suppressed += 1;
-                *c.reasons.entry(format!("suppressed:{reason}")).or_default() += 1;
-            }
-            Status::Rejected { code, .. } => {
-                c.rejected += 1;
-                *c.reasons.entry(code.to_string()).or_default() += 1;
-            }
-        }
-    }
-    c
-}
-
-/// Writes `manifest.csv`: `record_id,line,status,reason,piece_id,file,first_page,pages`.
-pub fn write_manifest(path: &Path, rows: &[Row], files: &[FileEntry]) -> io::Result<()> {
     write_atomic(path, |out| {
         let mut w = csv::Writer::from_writer(out);
         w.write_record([
@@ -154,19 +91,43 @@ pub fn write_manifest(path: &Path, rows: &[Row], files: &[FileEntry]) -> io::Res
             "first_page",
             "pages",
         ])?;
-        for r in rows {
-            let line = r.line.to_string();
-            match &r.status {
-                Status::Composed {
-                    piece,
-                    file,
-                    first_page,
-                    pages,
-                    warnings,
-                } => {
+        let mut entries = records.read();
+        let mut slots = outcomes.read();
+        let mut reason = String::new();
+        while let Some(e) = entries.next_entry()? {
+            let outcome = slots.next_outcome()?;
+            let line = e.pos.line.to_string();
+            match (&e.fate, outcome.as_ref()) {
+                (Fate::Suppressed(why), _) => {
+                    c.suppressed += 1;
+                    reason.clear();
+                    reason.push_str("suppressed:");
+                    reason.push_str(why);
+                    bump(&mut c, &reason);
+                    w.write_record([&*e.id, &line, "suppressed", &reason, "", "", "", ""])?;
+                }
+                (Fate::Rejected { code, message }, _)
+                | (Fate::Planned, Some(Outcome::Rejected { code, message })) => {
+                    c.rejected += 1;
+                    bump(&mut c, code);
+                    w.write_record([&*e.id, &line, "rejected", message, "", "", "", ""])?;
+                }
+                (
+                    Fate::Planned,
+                    Some(Outcome::Composed {
+                        piece,
+                        file,
+                        first_page,
+                        pages,
+                        warnings,
+                    }),
+                ) => {
+                    c.composed += 1;
+                    c.pages += *pages as u64;
+                    c.warned += warnings.is_some() as u64;
                     let name = files.get(*file as usize).map_or("", |f| f.name.as_str());
                     w.write_record([
-                        &*r.record_id,
+                        &*e.id,
                         &line,
                         "composed",
                         warnings.as_deref().unwrap_or(""),
@@ -176,21 +137,27 @@ pub fn write_manifest(path: &Path, rows: &[Row], files: &[FileEntry]) -> io::Res
                         &pages.to_string(),
                     ])?;
                 }
-                Status::Suppressed { reason } => {
-                    let reason = format!("suppressed:{reason}");
-                    w.write_record([&*r.record_id, &line, "suppressed", &reason, "", "", "", ""])?;
-                }
-                Status::Rejected { message, .. } => {
-                    w.write_record([&*r.record_id, &line, "rejected", message, "", "", "", ""])?;
-                }
-                Status::Planned => {
-                    w.write_record([&*r.record_id, &line, "rejected", NOT_COMPOSED, "", "", "", ""])?;
+                (Fate::Planned, None) => {
+                    // Never left by a finished job; counted rather than lost if it ever is.
+                    c.rejected += 1;
+                    bump(&mut c, NOT_COMPOSED);
+                    w.write_record([&*e.id, &line, "rejected", NOT_COMPOSED, "", "", "", ""])?;
                 }
             }
         }
         w.flush()?;
         Ok(())
-    })
+    })?;
+    Ok(c)
+}
+
+fn bump(c: &mut Counts, reason: &str) {
+    match c.reasons.get_mut(reason) {
+        Some(n) => *n += 1,
+        None => {
+            c.reasons.insert(reason.to_owned(), 1);
+        }
+    }
 }
 
 /// Writes `report.json`.
@@ -228,39 +195,60 @@ fn tmp_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::RecordPos;
 
     #[test]
-    fn counts_add_up() {
-        let rows = vec![
-            Row {
-                record_id: "a".into(),
-                line: 2,
-                status: Status::Composed {
-                    piece: 1,
-                    file: 0,
-                    first_page: 1,
-                    pages: 2,
-                    warnings: None,
-                },
-            },
-            Row {
-                record_id: "b".into(),
-                line: 3,
-                status: Status::Suppressed { reason: "optout" },
-            },
-            Row {
-                record_id: "c".into(),
-                line: 4,
-                status: Status::Rejected {
-                    code: "missing_field:city".into(),
-                    message: "missing_field:city: …".into(),
-                },
-            },
-        ];
-        let c = count(&rows);
+    fn manifest_counts_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = RecordLog::create(dir.path()).unwrap();
+        let at = |line| RecordPos { line, offset: 0 };
+        log.push(at(2), "a", &Fate::Planned).unwrap();
+        log.push(at(3), "b", &Fate::Suppressed("optout".into())).unwrap();
+        let rejected = Fate::Rejected {
+            code: "missing_field:city".into(),
+            message: "missing_field:city: …".into(),
+        };
+        log.push(at(4), "c", &rejected).unwrap();
+        log.push(at(5), "d", &Fate::Planned).unwrap();
+        log.push(at(6), "e", &Fate::Planned).unwrap();
+        let records = log.finish().unwrap();
+        let mut out = Outcomes::create(dir.path()).unwrap();
+        let composed = Outcome::Composed {
+            piece: 1,
+            file: 0,
+            first_page: 1,
+            pages: 2,
+            warnings: None,
+        };
+        out.set(0, &composed).unwrap();
+        let failed = Outcome::Rejected {
+            code: "missing_glyph".into(),
+            message: "no glyph".into(),
+        };
+        out.set(3, &failed).unwrap();
+        // Record 4 planned but never composed: accounted for, not lost.
+        let outcomes = out.finish(records.records()).unwrap();
+        let files = [FileEntry {
+            name: "letter-0001.pdf".into(),
+            pages: 2,
+            pieces: 1,
+            bytes: 1000,
+        }];
+        let path = dir.path().join("manifest.csv");
+        let c = write_manifest(&path, &records, &outcomes, &files).unwrap();
+        assert_eq!(c.records, 5);
         assert_eq!(c.records, c.composed + c.suppressed + c.rejected);
-        assert_eq!(c.pages, 2);
+        assert_eq!((c.composed, c.suppressed, c.rejected, c.pages), (1, 1, 3, 2));
         assert_eq!(c.reasons["suppressed:optout"], 1);
         assert_eq!(c.reasons["missing_field:city"], 1);
+        assert_eq!(c.reasons["missing_glyph"], 1);
+        assert_eq!(c.reasons[NOT_COMPOSED], 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines.len(), 6);
+        assert_eq!(lines[1], "a,2,composed,,P0000001,letter-0001.pdf,1,2");
+        assert_eq!(lines[2], "b,3,suppressed,suppressed:optout,,,,");
+        assert_eq!(lines[4], "d,5,rejected,no glyph,,,,");
+        assert_eq!(lines[5], format!("e,6,rejected,{NOT_COMPOSED},,,,"));
     }
 }

@@ -1,0 +1,511 @@
+//! The job's ledger: every record's fate, kept in two temporary files rather than in
+//! memory, so that a job of ten million records holds no more than one of ten thousand.
+//!
+//! - The **record log** is written by pass 1, one entry per input record in file order:
+//!   its line, byte offset and id, and whether it is planned, suppressed or rejected.
+//!   Pass 2 reads it back for the records to compose; the manifest reads it once more.
+//! - The **outcome slots** are written by the PDF writer: a fixed-size slot per record,
+//!   at the record's index, saying which piece, file and pages it became (or why it
+//!   could not be composed). Variable text (warnings, messages) goes to a notes file the
+//!   slots point into. Slots are addressed by index, so any plan order works.
+//!
+//! Both are anonymous files in the output folder: they vanish with the job, whatever
+//! way it ends, and hold record ids and reason codes, never names or addresses.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use crate::data::RecordPos;
+
+/// What pass 1 decided for a record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// To be composed.
+    Planned,
+    /// Deliberately not mailed, with the reason code (e.g. `optout`).
+    Suppressed(Box<str>),
+    /// Could not be used.
+    Rejected {
+        /// Reason code, e.g. `missing_field:postcode`.
+        code: Box<str>,
+        /// Human message.
+        message: Box<str>,
+    },
+}
+
+/// One record as pass 1 logged it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Its index among the input's records, from 0.
+    pub index: u64,
+    /// Where it is in the input.
+    pub pos: RecordPos,
+    /// Its id.
+    pub id: Box<str>,
+    /// What pass 1 decided.
+    pub fate: Fate,
+}
+
+const PLANNED: u8 = 0;
+const SUPPRESSED: u8 = 1;
+const REJECTED: u8 = 2;
+
+/// Buffer size of the ledger's files: big enough that writing a record costs no syscall.
+const BUF: usize = 1 << 16;
+
+/// Pass 1's log of every record, written in file order.
+pub struct RecordLog {
+    out: BufWriter<File>,
+    records: u64,
+    planned: u64,
+}
+
+impl RecordLog {
+    /// Starts a log in `dir` (an anonymous file, removed when the log is dropped).
+    pub fn create(dir: &Path) -> io::Result<RecordLog> {
+        Ok(RecordLog {
+            out: BufWriter::with_capacity(BUF, tempfile::tempfile_in(dir)?),
+            records: 0,
+            planned: 0,
+        })
+    }
+
+    /// Logs the next record; returns its index.
+    pub fn push(&mut self, pos: RecordPos, id: &str, fate: &Fate) -> io::Result<u64> {
+        let o = &mut self.out;
+        o.write_all(&pos.line.to_le_bytes())?;
+        o.write_all(&pos.offset.to_le_bytes())?;
+        match fate {
+            Fate::Planned => {
+                o.write_all(&[PLANNED])?;
+                self.planned += 1;
+            }
+            Fate::Suppressed(reason) => {
+                o.write_all(&[SUPPRESSED])?;
+                put_str(o, reason)?;
+            }
+            Fate::Rejected { code, message } => {
+                o.write_all(&[REJECTED])?;
+                put_str(o, code)?;
+                put_str(o, message)?;
+            }
+        }
+        put_str(o, id)?;
+        self.records += 1;
+        Ok(self.records - 1)
+    }
+
+    /// Records logged so far.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Planned records logged so far.
+    pub fn planned(&self) -> u64 {
+        self.planned
+    }
+
+    /// Ends writing; the log can then be read as often as needed.
+    pub fn finish(self) -> io::Result<Records> {
+        let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        Ok(Records {
+            file,
+            records: self.records,
+            planned: self.planned,
+        })
+    }
+}
+
+/// A finished record log.
+pub struct Records {
+    file: File,
+    records: u64,
+    planned: u64,
+}
+
+impl Records {
+    /// Records in the input.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Records planned for composition.
+    pub fn planned(&self) -> u64 {
+        self.planned
+    }
+
+    /// Reads the log from its start, in file order.
+    pub fn read(&self) -> EntryReader<'_> {
+        EntryReader {
+            inner: BufReader::with_capacity(
+                BUF,
+                At {
+                    file: &self.file,
+                    at: 0,
+                },
+            ),
+            next: 0,
+            end: self.records,
+        }
+    }
+}
+
+/// Reads a file from a position of its own, so that several readers can share the file.
+struct At<'a> {
+    file: &'a File,
+    at: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read_at(buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// Entries of a record log, in file order.
+pub struct EntryReader<'a> {
+    inner: BufReader<At<'a>>,
+    next: u64,
+    end: u64,
+}
+
+impl EntryReader<'_> {
+    /// The next entry, or `None` after the last.
+    pub fn next_entry(&mut self) -> io::Result<Option<Entry>> {
+        if self.next == self.end {
+            return Ok(None);
+        }
+        let r = &mut self.inner;
+        let line = get_u64(r)?;
+        let offset = get_u64(r)?;
+        let mut tag = [0u8];
+        r.read_exact(&mut tag)?;
+        let fate = match tag[0] {
+            PLANNED => Fate::Planned,
+            SUPPRESSED => Fate::Suppressed(get_str(r)?),
+            REJECTED => Fate::Rejected {
+                code: get_str(r)?,
+                message: get_str(r)?,
+            },
+            _ => return Err(corrupt()),
+        };
+        let id = get_str(r)?;
+        self.next += 1;
+        Ok(Some(Entry {
+            index: self.next - 1,
+            pos: RecordPos { line, offset },
+            id,
+            fate,
+        }))
+    }
+
+    /// The next planned entry, skipping the others.
+    pub fn next_planned(&mut self) -> io::Result<Option<Entry>> {
+        while let Some(e) = self.next_entry()? {
+            if e.fate == Fate::Planned {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// What became of a planned record when it was composed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Composed into a mailpiece.
+    Composed {
+        /// The piece's number (its id is `P` and this number on 7 digits).
+        piece: u32,
+        /// Index of the output file in the job's file list.
+        file: u32,
+        /// First page of the piece in that file (1-based).
+        first_page: u32,
+        /// Number of pages.
+        pages: u32,
+        /// Warnings, `; `-separated, if any.
+        warnings: Option<Box<str>>,
+    },
+    /// Could not be composed after all.
+    Rejected {
+        /// Reason code.
+        code: Box<str>,
+        /// Human message.
+        message: Box<str>,
+    },
+}
+
+/// Bytes of one outcome slot: state, piece, file, first page, pages (u32 each), a
+/// padding word, and the offset of its note (u64, or `NO_NOTE`).
+const SLOT: usize = 32;
+const NO_NOTE: u64 = u64::MAX;
+/// Slot states; a slot never written reads as zeros, so `EMPTY` must be 0.
+const EMPTY: u32 = 0;
+const COMPOSED: u32 = 1;
+const FAILED: u32 = 2;
+
+/// The PDF writer's account of each planned record, slot by record index.
+pub struct Outcomes {
+    slots: File,
+    notes: BufWriter<File>,
+    notes_len: u64,
+    /// Slots waiting to be written, for consecutive indexes from `run_start`.
+    run: Vec<u8>,
+    run_start: u64,
+}
+
+impl Outcomes {
+    /// Starts the outcome files in `dir` (anonymous, removed when dropped).
+    pub fn create(dir: &Path) -> io::Result<Outcomes> {
+        Ok(Outcomes {
+            slots: tempfile::tempfile_in(dir)?,
+            notes: BufWriter::with_capacity(BUF, tempfile::tempfile_in(dir)?),
+            notes_len: 0,
+            run: Vec::with_capacity(BUF),
+            run_start: 0,
+        })
+    }
+
+    /// Records what became of record `index`.
+    pub fn set(&mut self, index: u64, outcome: &Outcome) -> io::Result<()> {
+        let run_end = self.run_start + (self.run.len() / SLOT) as u64;
+        if index != run_end || self.run.len() + SLOT > BUF {
+            self.flush_run()?;
+            self.run_start = index;
+        }
+        let mut slot = [0u8; SLOT];
+        let (state, words, note) = match outcome {
+            Outcome::Composed {
+                piece,
+                file,
+                first_page,
+                pages,
+                warnings,
+            } => {
+                let note = match warnings {
+                    Some(w) => self.note(&[w])?,
+                    None => NO_NOTE,
+                };
+                (COMPOSED, [*piece, *file, *first_page, *pages], note)
+            }
+            Outcome::Rejected { code, message } => (FAILED, [0; 4], self.note(&[code, message])?),
+        };
+        slot[0..4].copy_from_slice(&state.to_le_bytes());
+        for (k, w) in words.iter().enumerate() {
+            slot[4 + 4 * k..8 + 4 * k].copy_from_slice(&w.to_le_bytes());
+        }
+        slot[24..32].copy_from_slice(&note.to_le_bytes());
+        self.run.extend_from_slice(&slot);
+        Ok(())
+    }
+
+    fn note(&mut self, parts: &[&str]) -> io::Result<u64> {
+        let at = self.notes_len;
+        for p in parts {
+            put_str(&mut self.notes, p)?;
+            self.notes_len += 4 + p.len() as u64;
+        }
+        Ok(at)
+    }
+
+    fn flush_run(&mut self) -> io::Result<()> {
+        if !self.run.is_empty() {
+            self.slots.write_all_at(&self.run, self.run_start * SLOT as u64)?;
+            self.run.clear();
+        }
+        Ok(())
+    }
+
+    /// Ends writing, for `records` records in all.
+    pub fn finish(mut self, records: u64) -> io::Result<FinishedOutcomes> {
+        self.flush_run()?;
+        // Slots never written (records not planned) read as zeros up to the end.
+        self.slots.set_len(records * SLOT as u64)?;
+        let notes = self.notes.into_inner().map_err(|e| e.into_error())?;
+        Ok(FinishedOutcomes {
+            slots: self.slots,
+            notes,
+        })
+    }
+}
+
+/// The outcome files, complete, ready to be read by record index order.
+pub struct FinishedOutcomes {
+    slots: File,
+    notes: File,
+}
+
+impl FinishedOutcomes {
+    /// Reads the slots from the first record's, in index order.
+    pub fn read(&self) -> OutcomeReader<'_> {
+        OutcomeReader {
+            slots: BufReader::with_capacity(
+                BUF,
+                At {
+                    file: &self.slots,
+                    at: 0,
+                },
+            ),
+            notes: &self.notes,
+        }
+    }
+}
+
+/// Outcome slots in record index order.
+pub struct OutcomeReader<'a> {
+    slots: BufReader<At<'a>>,
+    notes: &'a File,
+}
+
+impl OutcomeReader<'_> {
+    /// The next record's outcome; `None` if no outcome was recorded for it.
+    pub fn next_outcome(&mut self) -> io::Result<Option<Outcome>> {
+        let mut slot = [0u8; SLOT];
+        self.slots.read_exact(&mut slot)?;
+        let word = |k: usize| u32::from_le_bytes(slot[4 * k..4 * k + 4].try_into().expect("4 bytes"));
+        let note = u64::from_le_bytes(slot[24..32].try_into().expect("8 bytes"));
+        Ok(match word(0) {
+            EMPTY => None,
+            COMPOSED => Some(Outcome::Composed {
+                piece: word(1),
+                file: word(2),
+                first_page: word(3),
+                pages: word(4),
+                warnings: if note == NO_NOTE {
+                    None
+                } else {
+                    Some(self.note(note)?)
+                },
+            }),
+            FAILED => {
+                let code = self.note(note)?;
+                let message = self.note(note + 4 + code.len() as u64)?;
+                Some(Outcome::Rejected { code, message })
+            }
+            _ => return Err(corrupt()),
+        })
+    }
+
+    fn note(&self, at: u64) -> io::Result<Box<str>> {
+        get_str(&mut At { file: self.notes, at })
+    }
+}
+
+fn put_str(out: &mut impl Write, s: &str) -> io::Result<()> {
+    let len =
+        u32::try_from(s.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "text over 4 GB"))?;
+    out.write_all(&len.to_le_bytes())?;
+    out.write_all(s.as_bytes())
+}
+
+fn get_u64(r: &mut impl Read) -> io::Result<u64> {
+    let mut b = [0u8; 8];
+    r.read_exact(&mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+fn get_str(r: &mut impl Read) -> io::Result<Box<str>> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)?;
+    let mut text = vec![0u8; u32::from_le_bytes(b) as usize];
+    r.read_exact(&mut text)?;
+    String::from_utf8(text)
+        .map(String::into_boxed_str)
+        .map_err(|_| corrupt())
+}
+
+fn corrupt() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "the job's temporary ledger is damaged",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(line: u64, offset: u64) -> RecordPos {
+        RecordPos { line, offset }
+    }
+
+    #[test]
+    fn record_log_reads_back_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = RecordLog::create(dir.path()).unwrap();
+        let fates = [
+            Fate::Planned,
+            Fate::Suppressed("optout".into()),
+            Fate::Rejected {
+                code: "missing_field:city".into(),
+                message: "field `city` is empty".into(),
+            },
+            Fate::Planned,
+        ];
+        for (k, f) in fates.iter().enumerate() {
+            assert_eq!(
+                log.push(pos(k as u64 + 2, 100 * k as u64), &format!("C{k}"), f)
+                    .unwrap(),
+                k as u64
+            );
+        }
+        let records = log.finish().unwrap();
+        assert_eq!((records.records(), records.planned()), (4, 2));
+        // Two readers at once, each from the start.
+        let (mut all, mut planned) = (records.read(), records.read());
+        for (k, f) in fates.iter().enumerate() {
+            let e = all.next_entry().unwrap().unwrap();
+            assert_eq!(e.index, k as u64);
+            assert_eq!(e.pos, pos(k as u64 + 2, 100 * k as u64));
+            assert_eq!(&*e.id, format!("C{k}"));
+            assert_eq!(&e.fate, f);
+        }
+        assert_eq!(all.next_entry().unwrap(), None);
+        let ids: Vec<_> = std::iter::from_fn(|| planned.next_planned().unwrap())
+            .map(|e| (e.index, e.id))
+            .collect();
+        assert_eq!(ids, vec![(0, "C0".into()), (3, "C3".into())]);
+    }
+
+    #[test]
+    fn outcome_slots_follow_record_indexes_in_any_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = Outcomes::create(dir.path()).unwrap();
+        let composed = |piece: u32, warnings: Option<&str>| Outcome::Composed {
+            piece,
+            file: piece / 2,
+            first_page: piece * 3,
+            pages: 2,
+            warnings: warnings.map(Into::into),
+        };
+        let failed = Outcome::Rejected {
+            code: "missing_glyph".into(),
+            message: "no glyph for U+1F600".into(),
+        };
+        // A presorted plan writes indexes out of order, with gaps for unplanned records.
+        out.set(5, &composed(1, None)).unwrap();
+        out.set(6, &composed(2, Some("long line; short page"))).unwrap();
+        out.set(1, &failed).unwrap();
+        out.set(2, &composed(3, None)).unwrap();
+        let done = out.finish(8).unwrap();
+        let mut r = done.read();
+        let got: Vec<_> = (0..8).map(|_| r.next_outcome().unwrap()).collect();
+        assert_eq!(
+            got,
+            vec![
+                None,
+                Some(failed),
+                Some(composed(3, None)),
+                None,
+                None,
+                Some(composed(1, None)),
+                Some(composed(2, Some("long line; short page"))),
+                None,
+            ]
+        );
+    }
+}
