@@ -64,10 +64,18 @@ pub fn parse(src: &str) -> Result<Vec<Block>, String> {
                 p.push_char(' ');
             }
             i += 1;
+        } else if c.is_ascii_whitespace() {
+            p.push_char(' ');
+            i += 1;
         } else {
-            let ch = src[i..].chars().next().expect("inside the string");
-            p.push_char(ch);
-            i += ch.len_utf8();
+            // A run of ordinary characters goes in at once (bytes of multi-byte UTF-8
+            // characters are never ASCII, so the run ends on a character boundary).
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| b == b'<' || b == b'&' || b.is_ascii_whitespace())
+                .map_or(bytes.len(), |n| i + n);
+            p.push_str(&src[i..end]);
+            i = end;
         }
     }
     p.end_block();
@@ -129,6 +137,12 @@ impl Parser {
             self.space = false;
             self.text.push(ch);
         }
+    }
+
+    /// Pushes characters that are neither white space nor markup.
+    fn push_str(&mut self, s: &str) {
+        self.space = false;
+        self.text.push_str(s);
     }
 
     fn flush(&mut self) {
