@@ -3,7 +3,8 @@
 //! Coordinates are measured from the page's top-left corner, y growing downwards,
 //! as designers measure them; the PDF writer turns them into PDF space.
 
-use std::sync::Arc;
+use std::any::Any;
+use std::sync::{Arc, OnceLock};
 
 use super::fonts::FontId;
 use super::image::ImageId;
@@ -24,6 +25,57 @@ pub struct PlacedGlyph {
     pub rise: Length,
 }
 
+/// The glyphs of a laid-out line, shared by every page that draws the line, with room
+/// for one derived form of them (the PDF writer keeps the line's encoded operators
+/// there, so that a line repeated on a million pages is encoded once).
+#[derive(Default)]
+pub struct Glyphs {
+    list: Box<[PlacedGlyph]>,
+    memo: OnceLock<(u128, Box<dyn Any + Send + Sync>)>,
+}
+
+impl Glyphs {
+    /// Glyphs ready to share.
+    pub fn shared(list: Vec<PlacedGlyph>) -> Arc<Glyphs> {
+        Arc::new(Glyphs {
+            list: list.into_boxed_slice(),
+            memo: OnceLock::new(),
+        })
+    }
+
+    /// The value derived under `key`: made by `make` the first time, kept with the
+    /// glyphs after. Only the first key's value is kept; any other key gives `None`,
+    /// and the caller derives its value itself. Whatever is kept, callers see the
+    /// same values, so output never depends on what was kept.
+    pub fn memo<T: Any + Send + Sync>(&self, key: u128, make: impl FnOnce() -> T) -> Option<&T> {
+        let (k, value) = self.memo.get_or_init(|| (key, Box::new(make())));
+        if *k == key {
+            value.downcast_ref()
+        } else {
+            None
+        }
+    }
+}
+
+impl std::ops::Deref for Glyphs {
+    type Target = [PlacedGlyph];
+    fn deref(&self) -> &[PlacedGlyph] {
+        &self.list
+    }
+}
+
+impl PartialEq for Glyphs {
+    fn eq(&self, other: &Glyphs) -> bool {
+        self.list == other.list
+    }
+}
+
+impl std::fmt::Debug for Glyphs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.list.fmt(f)
+    }
+}
+
 /// Glyphs on one baseline in one face, size and colour.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextRun {
@@ -39,7 +91,7 @@ pub struct TextRun {
     /// and placed in its frame by this offset.
     pub dx: Length,
     /// The glyphs, left to right.
-    pub glyphs: Arc<[PlacedGlyph]>,
+    pub glyphs: Arc<Glyphs>,
 }
 
 /// One thing to draw.
@@ -98,4 +150,42 @@ pub struct Form {
     pub id: FormId,
     /// What it draws, in page coordinates (its bounding box is the whole page).
     pub page: Arc<Page>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glyphs_keep_the_first_keys_value_only() {
+        let g = Glyphs::shared(vec![PlacedGlyph {
+            gid: 3,
+            x: Length::pt(1.0),
+            rise: Length::ZERO,
+        }]);
+        let mut made = 0;
+        assert_eq!(
+            g.memo(7, || {
+                made += 1;
+                "seven".to_string()
+            }),
+            Some(&"seven".to_string())
+        );
+        assert_eq!(
+            g.memo(7, || {
+                made += 1;
+                "again".to_string()
+            }),
+            Some(&"seven".to_string())
+        );
+        assert_eq!(
+            g.memo(8, || {
+                made += 1;
+                "eight".to_string()
+            }),
+            None
+        );
+        assert_eq!(made, 1);
+        assert_eq!(g.len(), 1);
+    }
 }

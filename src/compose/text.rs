@@ -10,7 +10,7 @@ use unicode_linebreak::{linebreaks, BreakOpportunity};
 use super::fonts::{Face, FontId, Shaped};
 use super::linebreak::{break_lines, Params, Split, Splitter, Word};
 use super::markup::{Block, Inline};
-use super::page::PlacedGlyph;
+use super::page::{Glyphs, PlacedGlyph};
 use crate::units::{Color, Length};
 
 /// Horizontal alignment of a paragraph's lines.
@@ -77,7 +77,7 @@ pub struct ParaStyle {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LaidLine {
     /// Glyph runs, one per face change.
-    pub runs: Vec<(FontId, Arc<[PlacedGlyph]>)>,
+    pub runs: Vec<(FontId, Arc<Glyphs>)>,
 }
 
 /// Lays out a paragraph in a frame `width` wide; characters no face has are added to `missing`.
@@ -149,7 +149,7 @@ pub fn layout_paragraph(
         out.push(LaidLine {
             runs: laid
                 .into_iter()
-                .map(|(face, glyphs)| (face, glyphs.into()))
+                .map(|(face, glyphs)| (face, Glyphs::shared(glyphs)))
                 .collect(),
         });
     }

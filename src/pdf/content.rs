@@ -168,6 +168,97 @@ pub fn encode_page(page: &Page, faces: &[Arc<Face>]) -> EncodedPage {
     })
 }
 
+/// A run's `TJ` arrays, without the text matrix that places them on the page.
+struct EncodedRun {
+    /// One segment per stretch of glyphs on the same rise.
+    segments: Vec<Segment>,
+    /// The segments' `[…]TJ\n` operators, one after the other.
+    bytes: Vec<u8>,
+    /// The glyphs drawn, each once.
+    gids: Vec<u16>,
+}
+
+struct Segment {
+    /// The text matrix's x, in points (already rounded as the reader will read it).
+    x0: f32,
+    /// Offset from the baseline, in points.
+    rise: f32,
+    /// The segment's operator in `bytes`.
+    bytes: std::ops::Range<usize>,
+}
+
+impl EncodedRun {
+    fn new(run: &TextRun, face: &Face) -> EncodedRun {
+        let dx = run.dx.to_pt();
+        // Thousandths of the font size per point.
+        let per_point = 1000.0 / run.size.to_pt() as f64;
+        let glyphs = &run.glyphs[..];
+        // Each glyph takes two bytes, sometimes escaped, sometimes with an adjustment.
+        let mut bytes = Vec::with_capacity(glyphs.len() * 5 + 8);
+        let mut segments = Vec::with_capacity(1);
+        let mut gids: Vec<u16> = Vec::with_capacity(glyphs.len());
+        let mut start = 0;
+        while start < glyphs.len() {
+            let rise = glyphs[start].rise;
+            let end = glyphs[start..]
+                .iter()
+                .position(|g| g.rise != rise)
+                .map_or(glyphs.len(), |n| start + n);
+            // The text matrix at the segment's first glyph, as the reader will round it.
+            let x0 = round2(glyphs[start].x.to_pt() + dx);
+            let from = bytes.len();
+            bytes.push(b'[');
+            // Pen position in thousandths of the font size, as the reader computes it.
+            let mut pen: i64 = 0;
+            let mut open = false;
+            for (i, glyph) in glyphs[start..end].iter().enumerate() {
+                let want = if i == 0 {
+                    0
+                } else {
+                    round_i64((glyph.x.to_pt() + dx - x0) as f64 * per_point)
+                };
+                if i > 0 && pen != want {
+                    if open {
+                        bytes.push(b')');
+                        open = false;
+                    }
+                    push_int(&mut bytes, pen - want);
+                }
+                if !open {
+                    bytes.push(b'(');
+                    open = true;
+                }
+                for byte in glyph.gid.to_be_bytes() {
+                    match byte {
+                        b'(' | b')' | b'\\' => bytes.extend_from_slice(&[b'\\', byte]),
+                        b'\r' => bytes.extend_from_slice(b"\\r"),
+                        _ => bytes.push(byte),
+                    }
+                }
+                gids.push(glyph.gid);
+                pen = want + glyph_width(face, glyph.gid) as i64;
+            }
+            if open {
+                bytes.push(b')');
+            }
+            bytes.extend_from_slice(b"]TJ\n");
+            segments.push(Segment {
+                x0,
+                rise: rise.to_pt(),
+                bytes: from..bytes.len(),
+            });
+            start = end;
+        }
+        gids.sort_unstable();
+        gids.dedup();
+        EncodedRun {
+            segments,
+            bytes,
+            gids,
+        }
+    }
+}
+
 /// The graphics state written so far, to skip operators that change nothing.
 struct Encoder<'a> {
     out: &'a mut Vec<u8>,
@@ -245,61 +336,30 @@ impl Encoder<'_> {
             self.out.extend_from_slice(b" Tf\n");
         }
         let baseline = self.height - run.baseline.to_pt();
-        let dx = run.dx.to_pt();
-        // Thousandths of the font size per point.
-        let per_point = 1000.0 / size as f64;
-        // Each glyph takes two bytes, sometimes escaped, sometimes with an adjustment.
-        self.out.reserve(run.glyphs.len() * 5 + 48);
-        let glyphs = self.usage.glyphs(run.font);
-        let mut start = 0;
-        while start < run.glyphs.len() {
-            let rise = run.glyphs[start].rise;
-            let end = run.glyphs[start..]
-                .iter()
-                .position(|g| g.rise != rise)
-                .map_or(run.glyphs.len(), |n| start + n);
-            // The text matrix at the segment's first glyph, as the reader will round it.
-            let x0 = round2(run.glyphs[start].x.to_pt() + dx);
+        // A line's operators depend on its glyphs, face, size and offset, not on the page:
+        // they are made once and kept with the (shared) glyphs; only the text matrix,
+        // which carries the baseline, is written for each page.
+        let key =
+            (run.font.0 as u128) << 64 | (size.to_bits() as u128) << 32 | run.dx.to_pt().to_bits() as u128;
+        let fresh;
+        let encoded = match run.glyphs.memo(key, || EncodedRun::new(run, face)) {
+            Some(kept) => kept,
+            None => {
+                fresh = EncodedRun::new(run, face);
+                &fresh
+            }
+        };
+        for seg in &encoded.segments {
             self.out.extend_from_slice(b"1 0 0 1 ");
-            push_num(self.out, x0, 2);
+            push_num(self.out, seg.x0, 2);
             self.out.push(b' ');
-            push_num(self.out, baseline + rise.to_pt(), 2);
-            self.out.extend_from_slice(b" Tm\n[");
-            // Pen position in thousandths of the font size, as the reader computes it.
-            let mut pen: i64 = 0;
-            let mut open = false;
-            for (i, glyph) in run.glyphs[start..end].iter().enumerate() {
-                let want = if i == 0 {
-                    0
-                } else {
-                    round_i64((glyph.x.to_pt() + dx - x0) as f64 * per_point)
-                };
-                if i > 0 && pen != want {
-                    if open {
-                        self.out.push(b')');
-                        open = false;
-                    }
-                    push_int(self.out, pen - want);
-                }
-                if !open {
-                    self.out.push(b'(');
-                    open = true;
-                }
-                for byte in glyph.gid.to_be_bytes() {
-                    match byte {
-                        b'(' | b')' | b'\\' => self.out.extend_from_slice(&[b'\\', byte]),
-                        b'\r' => self.out.extend_from_slice(b"\\r"),
-                        _ => self.out.push(byte),
-                    }
-                }
-                glyphs.insert(glyph.gid);
-                pen = want + glyph_width(face, glyph.gid) as i64;
-            }
-            if open {
-                self.out.push(b')');
-            }
-            self.out.extend_from_slice(b"]TJ\n");
-            start = end;
+            push_num(self.out, baseline + seg.rise, 2);
+            self.out.extend_from_slice(b" Tm\n");
+            self.out.extend_from_slice(&encoded.bytes[seg.bytes.clone()]);
+        }
+        let glyphs = self.usage.glyphs(run.font);
+        for &gid in &encoded.gids {
+            glyphs.insert(gid);
         }
         self.out.extend_from_slice(b"ET\n");
     }

@@ -9,7 +9,7 @@ use lopdf::{Document, Object};
 use super::*;
 use crate::compose::fonts::{Face, FontBook, FontId};
 use crate::compose::image::ImageStore;
-use crate::compose::page::{FormId, Item, Page, PlacedGlyph, TextRun};
+use crate::compose::page::{FormId, Glyphs, Item, Page, PlacedGlyph, TextRun};
 use crate::units::{Color, Length, Rect};
 
 const TEXT: &str = "Chère Françoise, défi";
@@ -50,7 +50,7 @@ fn run(face: &Face, text: &str, size: f32, x: f32, baseline: f32) -> TextRun {
         color: Color::BLACK,
         baseline: Length::pt(baseline),
         dx: Length::ZERO,
-        glyphs: glyphs.into(),
+        glyphs: Glyphs::shared(glyphs),
     }
 }
 
@@ -386,7 +386,7 @@ fn kerning_follows_the_desired_positions_without_drift() {
             color: Color::Gray(0.0),
             baseline: Length::pt(100.0),
             dx: Length::ZERO,
-            glyphs: glyphs.into(),
+            glyphs: Glyphs::shared(glyphs),
         })],
     };
     let encoded = encode_page(&page, book.faces());
@@ -527,13 +527,12 @@ fn raised_glyphs_get_their_own_matrix_and_string_bytes_are_escaped() {
             color: Color::Gray(0.0),
             baseline: Length::pt(50.0),
             dx: Length::ZERO,
-            glyphs: vec![
+            glyphs: Glyphs::shared(vec![
                 glyph(0x28, 10.0, 0.0),
                 glyph(0x29, 20.0, 0.0),
                 glyph(0x5C, 30.0, 3.0),
                 glyph(0x0D, 40.0, 0.0),
-            ]
-            .into(),
+            ]),
         })],
     };
     let encoded = encode_page(&page, book.faces());
