@@ -1,10 +1,11 @@
 //! Mail preparation: each record becomes a mailpiece with its address block, or is
-//! suppressed (the contact objected) or rejected (the address cannot be used).
+//! suppressed (the contact objected or is on a suppression list) or rejected (the address cannot be used).
 
 mod abbrev;
 mod address;
 mod normalise;
 mod postcodes;
+mod suppress;
 #[cfg(test)]
 mod testdata;
 
@@ -17,14 +18,25 @@ pub use postcodes::{
     split_cedex, AddressPolicy, Commune, Locality, LocalityProblem, Postcode, PostcodeBase,
     PostcodeBaseError, PostcodeFormError,
 };
+pub use suppress::{
+    digest, name_address_key, KeyDigest, RecordKeys, SuppressionList, SuppressionListError, SuppressionLists,
+};
 
 use crate::data::Rejection;
 
 /// Why a record is deliberately not mailed, as the manifest prints it (`suppressed:optout`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Suppression {
-    /// The contact objected to postal mail (`postal_optout` set).
+    /// The contact objected to postal mail (`postal_optout` set, or on the opt-out list).
     OptOut,
+    /// The contact asked for their data to be erased (right to erasure).
+    Erasure,
+    /// The contact refuses unaddressed and addressed advertising (Stop Publicité / Robinson list).
+    Robinson,
+    /// Mail to this address came back undelivered (« pli non distribuable », REFLEX returns).
+    Pnd,
+    /// The contact moved away from this address.
+    Moved,
 }
 
 impl Suppression {
@@ -32,7 +44,34 @@ impl Suppression {
     pub fn code(self) -> &'static str {
         match self {
             Suppression::OptOut => "optout",
+            Suppression::Erasure => "erasure",
+            Suppression::Robinson => "robinson",
+            Suppression::Pnd => "pnd",
+            Suppression::Moved => "moved",
         }
+    }
+
+    /// The reason named by a code (`pnd`), as a list is declared.
+    pub fn from_code(code: &str) -> Option<Suppression> {
+        Suppression::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Every reason, by precedence: a record on several lists is reported under the
+    /// first, the legal obligations before the postal ones.
+    pub const ALL: [Suppression; 5] = [
+        Suppression::Erasure,
+        Suppression::OptOut,
+        Suppression::Robinson,
+        Suppression::Pnd,
+        Suppression::Moved,
+    ];
+
+    /// Rank in [`Suppression::ALL`].
+    fn precedence(self) -> usize {
+        Suppression::ALL
+            .iter()
+            .position(|s| *s == self)
+            .unwrap_or(usize::MAX)
     }
 }
 
