@@ -3,6 +3,7 @@
 
 mod abbrev;
 mod address;
+mod dedupe;
 mod normalise;
 mod postcodes;
 mod suppress;
@@ -13,6 +14,7 @@ pub use abbrev::{Abbreviations, Names, Rule, Step, TableError, TooLong};
 pub use address::{
     is_domestic, AddressBlock, AddressLine, LineRole, MAX_LINES, MAX_LINES_ABROAD, MAX_LINE_CHARS,
 };
+pub use dedupe::{Deduper, MatchLevel, Verdict, HOUSEHOLD_FIELD};
 pub use normalise::{email_key, phone_key, postal_caps};
 pub use postcodes::{
     split_cedex, AddressPolicy, Commune, Locality, LocalityProblem, Postcode, PostcodeBase,
