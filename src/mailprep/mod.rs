@@ -3,7 +3,9 @@
 
 mod abbrev;
 mod address;
+mod channels;
 mod dedupe;
+mod gsm7;
 mod normalise;
 mod postcodes;
 mod suppress;
@@ -14,7 +16,12 @@ pub use abbrev::{Abbreviations, Names, Rule, Step, TableError, TooLong};
 pub use address::{
     is_domestic, AddressBlock, AddressLine, LineRole, MAX_LINES, MAX_LINES_ABROAD, MAX_LINE_CHARS,
 };
+pub use channels::{
+    plausible_email, plausible_mobile, Channels, EMAIL_CONSENT_FIELD, EMAIL_FIELD, MOBILE_FIELD,
+    SMS_CONSENT_FIELD,
+};
 pub use dedupe::{Deduper, MatchLevel, Verdict, HOUSEHOLD_FIELD};
+pub use gsm7::{gsm7_septets, single_sms, SmsError, SINGLE_SMS_SEPTETS};
 pub use normalise::{email_key, phone_key, postal_caps};
 pub use postcodes::{
     split_cedex, AddressPolicy, Commune, Locality, LocalityProblem, Postcode, PostcodeBase,
