@@ -1,13 +1,51 @@
 //! Mail preparation: each record becomes a mailpiece with its address block, or is
-//! suppressed (the contact objected) or rejected (the address cannot be used).
+//! suppressed (the contact objected or is on a suppression list) or rejected (the address cannot be used).
+
+mod abbrev;
+mod address;
+mod channels;
+mod dedupe;
+mod gsm7;
+mod normalise;
+mod postcodes;
+mod suppress;
+#[cfg(test)]
+mod testdata;
+
+pub use abbrev::{Abbreviations, Names, Rule, Step, TableError, TooLong};
+pub use address::{
+    is_domestic, AddressBlock, AddressLine, LineRole, MAX_LINES, MAX_LINES_ABROAD, MAX_LINE_CHARS,
+};
+pub use channels::{
+    plausible_email, plausible_mobile, Channels, EMAIL_CONSENT_FIELD, EMAIL_FIELD, MOBILE_FIELD,
+    SMS_CONSENT_FIELD,
+};
+pub use dedupe::{Deduper, MatchLevel, Verdict, HOUSEHOLD_FIELD};
+pub use gsm7::{gsm7_septets, single_sms, SmsError, SINGLE_SMS_SEPTETS};
+pub use normalise::{email_key, phone_key, postal_caps};
+pub use postcodes::{
+    split_cedex, AddressPolicy, Commune, Locality, LocalityProblem, Postcode, PostcodeBase,
+    PostcodeBaseError, PostcodeFormError,
+};
+pub use suppress::{
+    digest, name_address_key, KeyDigest, RecordKeys, SuppressionList, SuppressionListError, SuppressionLists,
+};
 
 use crate::data::Rejection;
 
 /// Why a record is deliberately not mailed, as the manifest prints it (`suppressed:optout`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Suppression {
-    /// The contact objected to postal mail (`postal_optout` set).
+    /// The contact objected to postal mail (`postal_optout` set, or on the opt-out list).
     OptOut,
+    /// The contact asked for their data to be erased (right to erasure).
+    Erasure,
+    /// The contact refuses unaddressed and addressed advertising (Stop Publicité / Robinson list).
+    Robinson,
+    /// Mail to this address came back undelivered (« pli non distribuable », REFLEX returns).
+    Pnd,
+    /// The contact moved away from this address.
+    Moved,
 }
 
 impl Suppression {
@@ -15,7 +53,34 @@ impl Suppression {
     pub fn code(self) -> &'static str {
         match self {
             Suppression::OptOut => "optout",
+            Suppression::Erasure => "erasure",
+            Suppression::Robinson => "robinson",
+            Suppression::Pnd => "pnd",
+            Suppression::Moved => "moved",
         }
+    }
+
+    /// The reason named by a code (`pnd`), as a list is declared.
+    pub fn from_code(code: &str) -> Option<Suppression> {
+        Suppression::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Every reason, by precedence: a record on several lists is reported under the
+    /// first, the legal obligations before the postal ones.
+    pub const ALL: [Suppression; 5] = [
+        Suppression::Erasure,
+        Suppression::OptOut,
+        Suppression::Robinson,
+        Suppression::Pnd,
+        Suppression::Moved,
+    ];
+
+    /// Rank in [`Suppression::ALL`].
+    fn precedence(self) -> usize {
+        Suppression::ALL
+            .iter()
+            .position(|s| *s == self)
+            .unwrap_or(usize::MAX)
     }
 }
 
@@ -45,108 +110,16 @@ pub fn is_yes(value: &str) -> bool {
     )
 }
 
-/// Builds the recipient block from the address fields (looked up by name; absent = empty).
-///
-/// Lines in the order of NF Z10-011: recipient, company, delivery point, building,
-/// street, lieu-dit, postcode and locality (capitals, no accents or punctuation), country.
+/// Builds the recipient block from the address fields (looked up by name; absent = empty),
+/// checking the postcode's form only: see [`AddressBlock::build`] for the rules.
 pub fn address_lines<'a>(get: impl Fn(&str) -> &'a str) -> Result<Vec<String>, Rejection> {
-    check_address(&get)?;
-    let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let name = clean(&format!(
-        "{} {} {}",
-        get("civility"),
-        get("first_name"),
-        get("last_name")
-    ));
-    let company = clean(get("company"));
-    let street = clean(get("street"));
-    let address5 = clean(get("address5"));
-    let postcode = clean(get("postcode"));
-    let city = clean(get("city"));
-    let country = postal_caps(get("country"));
-    let domestic = is_domestic(&country);
-    let mut lines = Vec::with_capacity(7);
-    for line in [name, company, clean(get("address2")), clean(get("address3"))] {
-        if !line.is_empty() {
-            lines.push(line);
-        }
-    }
-    for line in [street, address5] {
-        if !line.is_empty() {
-            lines.push(no_punctuation(&line));
-        }
-    }
-    lines.push(format!("{postcode} {}", postal_caps(&city)));
-    if !domestic {
-        lines.push(country);
-    }
-    Ok(lines)
+    AddressBlock::build(get, None, AddressPolicy::Reject).map(AddressBlock::into_texts)
 }
 
-/// Whether the address block can be built, without building it (for the first pass
-/// over a file, which only decides each record's fate).
+/// Whether the address block can be built (for the first pass over a file, which only
+/// decides each record's fate): the same verdict as [`address_lines`].
 pub fn check_address<'a>(get: &impl Fn(&str) -> &'a str) -> Result<(), Rejection> {
-    let blank = |f: &str| get(f).trim().is_empty();
-    if blank("last_name") && blank("company") {
-        return Err(Rejection::MissingField("last_name".into()));
-    }
-    if blank("street") && blank("address5") {
-        return Err(Rejection::MissingField("street".into()));
-    }
-    if blank("postcode") {
-        return Err(Rejection::MissingField("postcode".into()));
-    }
-    if blank("city") {
-        return Err(Rejection::MissingField("city".into()));
-    }
-    let postcode = get("postcode").trim();
-    let country = get("country").trim();
-    let domestic = country.is_empty() || is_domestic(&postal_caps(country));
-    if domestic && !(postcode.len() == 5 && postcode.bytes().all(|b| b.is_ascii_digit())) {
-        let shown = postcode.split_whitespace().collect::<Vec<_>>().join(" ");
-        return Err(Rejection::InvalidField {
-            field: "postcode".into(),
-            message: format!("`{shown}` is not a French postcode (5 digits expected)"),
-        });
-    }
-    Ok(())
-}
-
-/// Whether a country line (in postal capitals) means France.
-fn is_domestic(country: &str) -> bool {
-    country.is_empty() || country == "FRANCE"
-}
-
-/// Capitals without accents or punctuation, as the last lines of an address are written.
-pub fn postal_caps(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_uppercase) {
-        match c {
-            'À' | 'Â' | 'Ä' | 'Á' | 'Ã' | 'Å' => out.push('A'),
-            'Ç' => out.push('C'),
-            'É' | 'È' | 'Ê' | 'Ë' => out.push('E'),
-            'Î' | 'Ï' | 'Í' | 'Ì' => out.push('I'),
-            'Ô' | 'Ö' | 'Ó' | 'Ò' | 'Õ' => out.push('O'),
-            'Ù' | 'Û' | 'Ü' | 'Ú' => out.push('U'),
-            'Ÿ' | 'Ý' => out.push('Y'),
-            'Ñ' => out.push('N'),
-            'Œ' => out.push_str("OE"),
-            'Æ' => out.push_str("AE"),
-            c if c.is_alphanumeric() => out.push(c),
-            _ => out.push(' '),
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Punctuation replaced by spaces (NF Z10-011 asks for none from line 4 down).
-fn no_punctuation(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_alphanumeric() || c == ' ' { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    AddressBlock::build(get, None, AddressPolicy::Reject).map(|_| ())
 }
 
 #[cfg(test)]
