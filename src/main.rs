@@ -9,7 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use clap::{Args, Parser, Subcommand};
 use pli::data::{Format, SourceOptions};
-use pli::job::{self, ComposeOptions, DataInput, Date, JobError, Progress};
+use pli::job::{self, ComposeOptions, DataInput, Date, JobError, PrepOptions, Progress};
+use pli::mailprep::{AddressPolicy, MatchLevel, Suppression};
 
 /// Composition allocates and frees many small buffers on every worker thread; mimalloc's
 /// per-thread free lists cost a fraction of the system allocator's locking and merging.
@@ -68,6 +69,67 @@ impl DataOpts {
     }
 }
 
+/// Mail preparation options, shared by `compose` (and `prepare`).
+#[derive(Args, Clone, Debug, Default)]
+struct PrepOpts {
+    /// La Poste's postcode base ("base officielle des codes postaux", `;`-separated, Latin-1 or
+    /// UTF-8): postcodes and towns are checked against it and the town written as its delivery name.
+    #[arg(long, value_name = "FILE")]
+    postcodes: Option<PathBuf>,
+    /// What a postcode or town the base does not confirm does: reject the record, or warn and keep it.
+    #[arg(long, value_name = "POLICY", default_value = "reject", value_parser = parse_policy)]
+    address_policy: AddressPolicy,
+    /// A suppression list, KIND=FILE (repeatable); KIND is optout, erasure, robinson, pnd or moved.
+    /// One key per line: a name+address, e-mail or phone, in clear or as a SHA-256 hex digest.
+    #[arg(long, value_name = "KIND=FILE", value_parser = parse_suppress)]
+    suppress: Vec<(Suppression, PathBuf)>,
+    /// Keep the first record of each person (individual), household or address; the others are
+    /// suppressed as duplicate_of:<id>.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_dedupe)]
+    dedupe: Option<MatchLevel>,
+}
+
+impl PrepOpts {
+    fn options(&self) -> PrepOptions {
+        PrepOptions {
+            postcodes: self.postcodes.clone(),
+            address_policy: self.address_policy,
+            suppress: self.suppress.clone(),
+            dedupe: self.dedupe,
+        }
+    }
+}
+
+fn parse_policy(s: &str) -> Result<AddressPolicy, String> {
+    match s {
+        "reject" => Ok(AddressPolicy::Reject),
+        "warn" => Ok(AddressPolicy::Warn),
+        _ => Err(format!("`{s}`: use reject or warn")),
+    }
+}
+
+fn parse_suppress(s: &str) -> Result<(Suppression, PathBuf), String> {
+    let (kind, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: write KIND=FILE, e.g. optout=optouts.txt"))?;
+    let kinds: Vec<&str> = Suppression::ALL.iter().map(|k| k.code()).collect();
+    let kind = Suppression::from_code(kind.trim())
+        .ok_or_else(|| format!("unknown list kind `{kind}`: use {}", kinds.join(", ")))?;
+    if file.is_empty() {
+        return Err(format!("`{s}`: the list's file is missing after `=`"));
+    }
+    Ok((kind, PathBuf::from(file)))
+}
+
+fn parse_dedupe(s: &str) -> Result<MatchLevel, String> {
+    match s {
+        "individual" | "person" => Ok(MatchLevel::Individual),
+        "household" => Ok(MatchLevel::Household),
+        "address" => Ok(MatchLevel::Address),
+        _ => Err(format!("`{s}`: use individual, household or address")),
+    }
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
 }
@@ -100,6 +162,8 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         data: PathBuf,
         #[command(flatten)]
         data_opts: DataOpts,
+        #[command(flatten)]
+        prep_opts: PrepOpts,
         /// Output folder.
         #[arg(short, long)]
         out: PathBuf,
@@ -209,6 +273,7 @@ fn run(command: Command) -> Result<u8, JobError> {
             layout,
             data,
             data_opts,
+            prep_opts,
             out,
             date,
             strict,
@@ -230,6 +295,7 @@ fn run(command: Command) -> Result<u8, JobError> {
                 max_rejects,
                 max_pages,
                 allow_missing_glyphs,
+                prep: prep_opts.options(),
             };
             let started = Instant::now();
             let mut display = ProgressDisplay::new(quiet, progress);

@@ -33,7 +33,9 @@ fn the_sample_campaign_composes_and_every_record_is_accounted_for() {
             "piece_id",
             "file",
             "first_page",
-            "pages"
+            "pages",
+            "channels",
+            "household"
         ]
     );
     assert_eq!(manifest.len(), input.len(), "one manifest row per input record");

@@ -61,7 +61,9 @@ fn check_manifest(dir: &Path, expected: &[Expect]) -> Vec<Vec<String>> {
             "piece_id",
             "file",
             "first_page",
-            "pages"
+            "pages",
+            "channels",
+            "household"
         ]
     );
     let got: Vec<_> = m[1..]

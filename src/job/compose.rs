@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::fields::Fields;
+use super::fields::{AddressCheck, Fields, PrepNeeds};
+use super::prepare::{load_postcodes, rejection, Decision, Prep};
 use super::{compile, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Layout};
 use crate::data::{RecordPos, Rejection, Source};
+use crate::mailprep::Channels;
 use crate::pdf::{encode_page, EncodedPage, PdfWriter, Shared};
 use crate::report::{self, Entry, Fate, FileEntry, Outcome, Outcomes, RecordLog, Report};
 
@@ -52,7 +54,19 @@ pub fn run_compose_with(
     let layout = compile(&opts.layout, opts.date)?;
     let src = Source::open(&opts.data, &opts.source)?;
     let map = mapping(&layout, opts.map.as_deref())?;
-    let fields = Fields::resolve(&layout, &src, &map).map_err(JobError::Columns)?;
+    let postcodes = load_postcodes(&opts.prep)?;
+    let offered = Channels::POST;
+    let needs = PrepNeeds {
+        keys: opts.prep.needs_keys(),
+        email: offered.contains(Channels::EMAIL),
+        sms: offered.contains(Channels::SMS),
+    };
+    let check = AddressCheck {
+        postcodes,
+        policy: opts.prep.address_policy,
+    };
+    let fields = Fields::resolve(&layout, &src, &map, needs, check).map_err(JobError::Columns)?;
+    let mut prep = Prep::new(&opts.prep, offered)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|source| JobError::Output {
         path: opts.out_dir.clone(),
         source,
@@ -89,20 +103,26 @@ pub fn run_compose_with(
     let mut scan = src.scan(&fields.binding);
     while let Some((pos, read)) = scan.next_into(&mut values) {
         let id = fields.record_id(&values, pos);
-        let fate = match read {
-            Err(r) => rejection(r),
-            Ok(()) => match fields.suppression(&values) {
-                Some(s) => Fate::Suppressed(s.code().into()),
-                None => fields.check(&values).map_or_else(rejection, |()| Fate::Planned),
+        let decision = match read {
+            Err(r) => Decision {
+                fate: rejection(r),
+                channels: Channels::NONE,
+                household: String::new(),
             },
+            Ok(()) => {
+                let got = fields.prep_values(&values);
+                prep.decide(&id, |k| got.get(k), || fields.check(&values))
+            }
         };
+        let fate = decision.fate;
         if let Fate::Rejected { message, .. } = &fate {
             rejected += 1;
             if let Some(e) = stop(pos.line, &id, message, rejected) {
                 return Err(e);
             }
         }
-        log.push(pos, &id, &fate).map_err(ledger_error)?;
+        log.push(pos, &id, &fate, decision.channels, &decision.household)
+            .map_err(ledger_error)?;
         if log.records() % 10_000 == 0 {
             src.release(pos.offset);
             progress(Progress::Reading {
@@ -218,21 +238,16 @@ fn compose_one(
 ) -> PieceResult {
     let mut values = Vec::with_capacity(fields.binding.len());
     src.read_at(&fields.binding, pos, &mut values)?;
-    let data = fields.data(&values, layout, id)?;
+    let mut notes = Vec::new();
+    let data = fields.data(&values, layout, id, &mut notes)?;
     let piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
     let pages = piece
         .pages
         .iter()
         .map(|p| encode_page(p, &layout.faces))
         .collect();
-    Ok((pages, piece.warnings))
-}
-
-fn rejection(r: Rejection) -> Fate {
-    Fate::Rejected {
-        code: r.code().into_boxed_str(),
-        message: r.to_string().into_boxed_str(),
-    }
+    notes.extend(piece.warnings);
+    Ok((pages, notes))
 }
 
 struct WriterOpts {

@@ -8,7 +8,10 @@ use serde_json::{Map, Value};
 
 use crate::compose::Layout;
 use crate::data::{Binding, RecordPos, Rejection, Source};
-use crate::mailprep::{self, Suppression, ADDRESS_FIELDS, OPTOUT_FIELD};
+use crate::mailprep::{
+    AddressBlock, AddressPolicy, PostcodeBase, ADDRESS_FIELDS, EMAIL_CONSENT_FIELD, EMAIL_FIELD,
+    HOUSEHOLD_FIELD, MOBILE_FIELD, OPTOUT_FIELD, SMS_CONSENT_FIELD,
+};
 
 /// How a job reads the fields it needs from each record.
 pub struct Fields {
@@ -19,8 +22,41 @@ pub struct Fields {
     /// Address fields by standard name, with their slot and default.
     address: Vec<(&'static str, Option<usize>, Option<String>)>,
     id: Option<usize>,
-    optout: Option<usize>,
+    /// Fields mail preparation reads (consents, contact keys, household), by name.
+    prep: Vec<(&'static str, Option<usize>)>,
     wants_address: bool,
+    /// How addresses are checked.
+    address_check: AddressCheck,
+}
+
+/// How a job checks addresses: against La Poste's base when it has one.
+#[derive(Clone, Default)]
+pub struct AddressCheck {
+    /// The postcode base.
+    pub postcodes: Option<std::sync::Arc<PostcodeBase>>,
+    /// What a postcode or town the base does not confirm does.
+    pub policy: AddressPolicy,
+}
+
+/// What a job needs to read for mail preparation.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct PrepNeeds {
+    /// Names, addresses, e-mail and mobile, for suppression lists and de-duplication.
+    pub keys: bool,
+    /// E-mail consent and address.
+    pub email: bool,
+    /// SMS consent and mobile number.
+    pub sms: bool,
+}
+
+/// A record's preparation fields, by name.
+pub struct PrepValues<'v>(Vec<(&'static str, Cow<'v, str>)>);
+
+impl PrepValues<'_> {
+    /// A field's text (empty when the file does not have it).
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v)
+    }
 }
 
 impl Fields {
@@ -29,6 +65,8 @@ impl Fields {
         layout: &Layout,
         src: &Source,
         mapping: &BTreeMap<String, String>,
+        needs: PrepNeeds,
+        address_check: AddressCheck,
     ) -> Result<Fields, Vec<String>> {
         let shown = src.path().display().to_string();
         let available = src.columns().join(", ");
@@ -94,7 +132,23 @@ impl Fields {
             }
         }
         let id = slot("id");
-        let optout = slot(OPTOUT_FIELD);
+        let mut wanted: Vec<&'static str> = vec![OPTOUT_FIELD];
+        if needs.keys {
+            wanted.extend_from_slice(ADDRESS_FIELDS);
+            wanted.extend_from_slice(&[EMAIL_FIELD, MOBILE_FIELD, HOUSEHOLD_FIELD]);
+        }
+        if needs.email {
+            wanted.extend_from_slice(&[EMAIL_CONSENT_FIELD, EMAIL_FIELD]);
+        }
+        if needs.sms {
+            wanted.extend_from_slice(&[SMS_CONSENT_FIELD, MOBILE_FIELD]);
+        }
+        let mut prep: Vec<(&'static str, Option<usize>)> = Vec::new();
+        for name in wanted {
+            if !prep.iter().any(|(n, _)| *n == name) {
+                prep.push((name, slot(name)));
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -104,8 +158,9 @@ impl Fields {
             template,
             address,
             id,
-            optout,
+            prep,
             wants_address,
+            address_check,
         })
     }
 
@@ -117,10 +172,14 @@ impl Fields {
             .unwrap_or_else(|| pos.line.to_string())
     }
 
-    /// Whether the record asks not to be mailed.
-    pub fn suppression(&self, values: &[Value]) -> Option<Suppression> {
-        let v = text(&values[self.optout?]);
-        mailprep::is_yes(&v).then_some(Suppression::OptOut)
+    /// The fields mail preparation reads, from a record's values.
+    pub fn prep_values<'v>(&self, values: &'v [Value]) -> PrepValues<'v> {
+        PrepValues(
+            self.prep
+                .iter()
+                .map(|&(name, slot)| (name, slot.map_or(Cow::Borrowed(""), |i| text_of(&values[i]))))
+                .collect(),
+        )
     }
 
     /// Whether a record can be composed, without building its template data (pass 1).
@@ -146,15 +205,24 @@ impl Fields {
                 check_text(name, &v)?;
                 got.push((name, v));
             }
-            mailprep::check_address(&|k: &str| {
-                got.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| v.as_ref())
-            })?;
+            AddressBlock::build(
+                |k: &str| got.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| v.as_ref()),
+                self.address_check.postcodes.as_deref(),
+                self.address_check.policy,
+            )?;
         }
         Ok(())
     }
 
-    /// The template data of a record, or why it cannot be composed.
-    pub fn data(&self, values: &[Value], layout: &Layout, id: &str) -> Result<Value, Rejection> {
+    /// The template data of a record, or why it cannot be composed; `notes` receives what
+    /// preparation changed or doubted (`address_normalised`, an unconfirmed postcode…).
+    pub fn data(
+        &self,
+        values: &[Value],
+        layout: &Layout,
+        id: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<Value, Rejection> {
         let mut map: Map<String, Value> = layout.job_json();
         map.insert("record_id".into(), id.into());
         for (name, slot, default) in &self.template {
@@ -183,12 +251,20 @@ impl Fields {
                 }
                 got.push((name, clean(name, &v)?));
             }
-            let lines = mailprep::address_lines(|k| {
-                got.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| v.as_str())
-            })?;
+            let block = AddressBlock::build(
+                |k| got.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| v.as_str()),
+                self.address_check.postcodes.as_deref(),
+                self.address_check.policy,
+            )?;
+            if block.is_normalised() {
+                notes.push("address_normalised".into());
+            }
+            for problem in block.warnings() {
+                notes.push(format!("address_warning:{}", problem.code()));
+            }
             map.insert(
                 "address_lines".into(),
-                Value::Array(lines.into_iter().map(Value::String).collect()),
+                Value::Array(block.into_texts().into_iter().map(Value::String).collect()),
             );
         }
         Ok(Value::Object(map))

@@ -7,6 +7,7 @@
 
 mod compose;
 mod fields;
+mod prepare;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,12 +17,13 @@ use serde::Deserialize;
 
 pub use crate::date::Date;
 pub use compose::{run_compose, run_compose_with, Progress};
+pub use prepare::PrepOptions;
 
 use crate::compose::{compose_piece, JobValues, Layout, LayoutErrors};
 use crate::data::{DataError, Rejection, Source, SourceOptions};
 use crate::pdf::{encode_page, PdfWriter, Shared};
 use crate::report::{Counts, FileEntry};
-use fields::Fields;
+use fields::{AddressCheck, Fields, PrepNeeds};
 
 /// What `pli compose` is asked to do.
 #[derive(Clone, Debug)]
@@ -47,6 +49,8 @@ pub struct ComposeOptions {
     /// Compose records whose text has characters the fonts lack (drawn as the font's
     /// missing-glyph box, with a warning) instead of rejecting them.
     pub allow_missing_glyphs: bool,
+    /// Mail preparation: postcode base, suppression lists, de-duplication.
+    pub prep: PrepOptions,
 }
 
 /// Where a data file is and how to read it, for `proof` and `check`.
@@ -72,6 +76,9 @@ pub enum JobError {
     /// Columns the layout needs are missing from the data.
     #[error("{}", .0.join("\n"))]
     Columns(Vec<String>),
+    /// A mail-preparation file (postcode base, suppression list) cannot be used.
+    #[error("{0}")]
+    Prep(String),
     /// An output cannot be written.
     #[error("cannot write {path}: {source}")]
     Output {
@@ -201,7 +208,8 @@ pub fn run_proof(
     let layout = compile(layout_path, date)?;
     let src = Source::open(&data.path, &data.source)?;
     let map = mapping(&layout, data.map.as_deref())?;
-    let fields = Fields::resolve(&layout, &src, &map).map_err(JobError::Columns)?;
+    let fields = Fields::resolve(&layout, &src, &map, PrepNeeds::default(), AddressCheck::default())
+        .map_err(JobError::Columns)?;
     let mut values = Vec::new();
     let mut scan = src.scan(&fields.binding);
     while let Some((pos, read)) = scan.next_into(&mut values) {
@@ -216,7 +224,8 @@ pub fn run_proof(
             reason,
         };
         read.map_err(fail)?;
-        let data = fields.data(&values, &layout, &id).map_err(fail)?;
+        let mut notes = Vec::new();
+        let data = fields.data(&values, &layout, &id, &mut notes).map_err(fail)?;
         let piece = compose_piece(&layout, &data, true).map_err(fail)?;
         let output = |source| JobError::Output {
             path: out.to_owned(),
@@ -228,7 +237,7 @@ pub fn run_proof(
             w.add_page(&encode_page(p, &layout.faces)).map_err(output)?;
         }
         w.finish().map_err(output)?;
-        for warning in &piece.warnings {
+        for warning in notes.iter().chain(&piece.warnings) {
             eprintln!("pli: warning: record {id}: {warning}");
         }
         return Ok(piece.pages.len() as u32);
@@ -251,7 +260,9 @@ pub fn run_check(layout_path: &Path, data: Option<&DataInput>, date: Date) -> Re
         match Source::open(&data.path, &data.source) {
             Ok(src) => match mapping(&layout, data.map.as_deref()) {
                 Ok(map) => {
-                    if let Err(missing) = Fields::resolve(&layout, &src, &map) {
+                    let resolved =
+                        Fields::resolve(&layout, &src, &map, PrepNeeds::default(), AddressCheck::default());
+                    if let Err(missing) = resolved {
                         problems.extend(missing);
                     }
                 }

@@ -38,6 +38,21 @@ impl Channels {
         self.0 & other.0 == other.0
     }
 
+    /// The channels as bits (post 1, e-mail 2, SMS 4), for storing.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// Channels from their bits; unknown bits are dropped.
+    pub fn from_bits(bits: u8) -> Channels {
+        Channels(bits & 7)
+    }
+
+    /// The channels in both sets.
+    pub fn intersect(self, other: Channels) -> Channels {
+        Channels(self.0 & other.0)
+    }
+
     /// Whether the set is empty.
     pub fn is_empty(self) -> bool {
         self.0 == 0

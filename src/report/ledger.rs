@@ -18,6 +18,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use crate::data::RecordPos;
+use crate::mailprep::Channels;
 
 /// What pass 1 decided for a record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +34,8 @@ pub enum Fate {
         /// Human message.
         message: Box<str>,
     },
+    /// Not mailed, but sent by e-mail or SMS only (its channels say which).
+    Exported,
 }
 
 /// One record as pass 1 logged it.
@@ -46,11 +49,16 @@ pub struct Entry {
     pub id: Box<str>,
     /// What pass 1 decided.
     pub fate: Fate,
+    /// The channels it goes by.
+    pub channels: Channels,
+    /// Its household id, when the job computes households (empty otherwise).
+    pub household: Box<str>,
 }
 
 const PLANNED: u8 = 0;
 const SUPPRESSED: u8 = 1;
 const REJECTED: u8 = 2;
+const EXPORTED: u8 = 3;
 
 /// Buffer size of the ledger's files: big enough that writing a record costs no syscall.
 const BUF: usize = 1 << 16;
@@ -72,11 +80,20 @@ impl RecordLog {
         })
     }
 
-    /// Logs the next record; returns its index.
-    pub fn push(&mut self, pos: RecordPos, id: &str, fate: &Fate) -> io::Result<u64> {
+    /// Logs the next record (its channels and household id, empty when there is
+    /// none); returns its index.
+    pub fn push(
+        &mut self,
+        pos: RecordPos,
+        id: &str,
+        fate: &Fate,
+        channels: Channels,
+        household: &str,
+    ) -> io::Result<u64> {
         let o = &mut self.out;
         o.write_all(&pos.line.to_le_bytes())?;
         o.write_all(&pos.offset.to_le_bytes())?;
+        o.write_all(&[channels.bits()])?;
         match fate {
             Fate::Planned => {
                 o.write_all(&[PLANNED])?;
@@ -91,8 +108,10 @@ impl RecordLog {
                 put_str(o, code)?;
                 put_str(o, message)?;
             }
+            Fate::Exported => o.write_all(&[EXPORTED])?,
         }
         put_str(o, id)?;
+        put_str(o, household)?;
         self.records += 1;
         Ok(self.records - 1)
     }
@@ -182,10 +201,12 @@ impl EntryReader<'_> {
         let r = &mut self.inner;
         let line = get_u64(r)?;
         let offset = get_u64(r)?;
-        let mut tag = [0u8];
+        let mut tag = [0u8; 2];
         r.read_exact(&mut tag)?;
-        let fate = match tag[0] {
+        let channels = Channels::from_bits(tag[0]);
+        let fate = match tag[1] {
             PLANNED => Fate::Planned,
+            EXPORTED => Fate::Exported,
             SUPPRESSED => Fate::Suppressed(get_str(r)?),
             REJECTED => Fate::Rejected {
                 code: get_str(r)?,
@@ -194,12 +215,15 @@ impl EntryReader<'_> {
             _ => return Err(corrupt()),
         };
         let id = get_str(r)?;
+        let household = get_str(r)?;
         self.next += 1;
         Ok(Some(Entry {
             index: self.next - 1,
             pos: RecordPos { line, offset },
             id,
             fate,
+            channels,
+            household,
         }))
     }
 
@@ -447,11 +471,17 @@ mod tests {
             Fate::Planned,
         ];
         for (k, f) in fates.iter().enumerate() {
-            assert_eq!(
-                log.push(pos(k as u64 + 2, 100 * k as u64), &format!("C{k}"), f)
-                    .unwrap(),
-                k as u64
-            );
+            let household = if k == 3 { "H1" } else { "" };
+            let at = log
+                .push(
+                    pos(k as u64 + 2, 100 * k as u64),
+                    &format!("C{k}"),
+                    f,
+                    Channels::POST,
+                    household,
+                )
+                .unwrap();
+            assert_eq!(at, k as u64);
         }
         let records = log.finish().unwrap();
         assert_eq!((records.records(), records.planned()), (4, 2));
@@ -463,6 +493,8 @@ mod tests {
             assert_eq!(e.pos, pos(k as u64 + 2, 100 * k as u64));
             assert_eq!(&*e.id, format!("C{k}"));
             assert_eq!(&e.fate, f);
+            assert_eq!(e.channels, Channels::POST);
+            assert_eq!(&*e.household, if k == 3 { "H1" } else { "" });
         }
         assert_eq!(all.next_entry().unwrap(), None);
         let ids: Vec<_> = std::iter::from_fn(|| planned.next_planned().unwrap())

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::mailprep::Channels;
+
 mod ledger;
 
 pub use ledger::{Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, RecordLog, Records};
@@ -42,6 +44,10 @@ pub struct Counts {
     pub suppressed: u64,
     /// Records rejected.
     pub rejected: u64,
+    /// Records sent by e-mail or SMS only (not mailed).
+    pub exported: u64,
+    /// Records per channel they go by (`post`, `email`, `sms`); a record may count in several.
+    pub channels: BTreeMap<String, u64>,
     /// Composed records that carry a warning (see the manifest's reason column).
     pub warned: u64,
     /// Pages written.
@@ -67,8 +73,23 @@ pub struct Report {
     pub files: Vec<FileEntry>,
 }
 
-/// Writes `manifest.csv` (`record_id,line,status,reason,piece_id,file,first_page,pages`),
-/// one row per input record in file order, from the ledger; returns the job's counts.
+/// The manifest's columns.
+pub const MANIFEST_COLUMNS: [&str; 10] = [
+    "record_id",
+    "line",
+    "status",
+    "reason",
+    "piece_id",
+    "file",
+    "first_page",
+    "pages",
+    "channels",
+    "household",
+];
+
+/// Writes `manifest.csv` ([`MANIFEST_COLUMNS`]), one row per input record in file order,
+/// from the ledger; returns the job's counts. Every record is `composed`, `exported`
+/// (e-mail or SMS only), `suppressed` or `rejected`; `channels` lists those it goes by.
 pub fn write_manifest(
     path: &Path,
     records: &Records,
@@ -81,36 +102,65 @@ pub fn write_manifest(
     };
     write_atomic(path, |out| {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record([
-            "record_id",
-            "line",
-            "status",
-            "reason",
-            "piece_id",
-            "file",
-            "first_page",
-            "pages",
-        ])?;
+        w.write_record(MANIFEST_COLUMNS)?;
         let mut entries = records.read();
         let mut slots = outcomes.read();
         let mut reason = String::new();
         while let Some(e) = entries.next_entry()? {
             let outcome = slots.next_outcome()?;
             let line = e.pos.line.to_string();
+            // A rejected or suppressed record goes by no channel, whatever it allowed.
+            let by = match (&e.fate, &outcome) {
+                (Fate::Rejected { .. } | Fate::Suppressed(_), _)
+                | (Fate::Planned, Some(Outcome::Rejected { .. }) | None) => Channels::NONE,
+                _ => e.channels,
+            };
+            for name in by.names() {
+                bump(&mut c.channels, name);
+            }
+            let channels = if by.is_empty() {
+                String::new()
+            } else {
+                by.to_string()
+            };
+            let mut row = |status: &str, reason: &str, piece: [&str; 4]| {
+                w.write_record([
+                    &*e.id,
+                    &line,
+                    status,
+                    reason,
+                    piece[0],
+                    piece[1],
+                    piece[2],
+                    piece[3],
+                    &channels,
+                    &e.household,
+                ])
+            };
             match (&e.fate, outcome.as_ref()) {
                 (Fate::Suppressed(why), _) => {
                     c.suppressed += 1;
                     reason.clear();
                     reason.push_str("suppressed:");
                     reason.push_str(why);
-                    bump(&mut c, &reason);
-                    w.write_record([&*e.id, &line, "suppressed", &reason, "", "", "", ""])?;
+                    // Each duplicate names its survivor; they are counted together.
+                    let counted = if why.starts_with("duplicate_of:") {
+                        "suppressed:duplicate"
+                    } else {
+                        &reason
+                    };
+                    bump(&mut c.reasons, counted);
+                    row("suppressed", &reason, [""; 4])?;
+                }
+                (Fate::Exported, _) => {
+                    c.exported += 1;
+                    row("exported", "", [""; 4])?;
                 }
                 (Fate::Rejected { code, message }, _)
                 | (Fate::Planned, Some(Outcome::Rejected { code, message })) => {
                     c.rejected += 1;
-                    bump(&mut c, code);
-                    w.write_record([&*e.id, &line, "rejected", message, "", "", "", ""])?;
+                    bump(&mut c.reasons, code);
+                    row("rejected", message, [""; 4])?;
                 }
                 (
                     Fate::Planned,
@@ -126,22 +176,22 @@ pub fn write_manifest(
                     c.pages += *pages as u64;
                     c.warned += warnings.is_some() as u64;
                     let name = files.get(*file as usize).map_or("", |f| f.name.as_str());
-                    w.write_record([
-                        &*e.id,
-                        &line,
+                    row(
                         "composed",
                         warnings.as_deref().unwrap_or(""),
-                        &piece_id(*piece),
-                        name,
-                        &first_page.to_string(),
-                        &pages.to_string(),
-                    ])?;
+                        [
+                            &piece_id(*piece),
+                            name,
+                            &first_page.to_string(),
+                            &pages.to_string(),
+                        ],
+                    )?;
                 }
                 (Fate::Planned, None) => {
                     // Never left by a finished job; counted rather than lost if it ever is.
                     c.rejected += 1;
-                    bump(&mut c, NOT_COMPOSED);
-                    w.write_record([&*e.id, &line, "rejected", NOT_COMPOSED, "", "", "", ""])?;
+                    bump(&mut c.reasons, NOT_COMPOSED);
+                    row("rejected", NOT_COMPOSED, [""; 4])?;
                 }
             }
         }
@@ -151,11 +201,11 @@ pub fn write_manifest(
     Ok(c)
 }
 
-fn bump(c: &mut Counts, reason: &str) {
-    match c.reasons.get_mut(reason) {
+fn bump(counts: &mut BTreeMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
         Some(n) => *n += 1,
         None => {
-            c.reasons.insert(reason.to_owned(), 1);
+            counts.insert(key.to_owned(), 1);
         }
     }
 }
@@ -202,15 +252,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut log = RecordLog::create(dir.path()).unwrap();
         let at = |line| RecordPos { line, offset: 0 };
-        log.push(at(2), "a", &Fate::Planned).unwrap();
-        log.push(at(3), "b", &Fate::Suppressed("optout".into())).unwrap();
+        let post = Channels::POST;
+        log.push(at(2), "a", &Fate::Planned, post | Channels::EMAIL, "H1")
+            .unwrap();
+        log.push(at(3), "b", &Fate::Suppressed("optout".into()), Channels::NONE, "")
+            .unwrap();
         let rejected = Fate::Rejected {
             code: "missing_field:city".into(),
             message: "missing_field:city: …".into(),
         };
-        log.push(at(4), "c", &rejected).unwrap();
-        log.push(at(5), "d", &Fate::Planned).unwrap();
-        log.push(at(6), "e", &Fate::Planned).unwrap();
+        log.push(at(4), "c", &rejected, post, "").unwrap();
+        log.push(at(5), "d", &Fate::Planned, post, "").unwrap();
+        log.push(at(6), "e", &Fate::Planned, post, "").unwrap();
+        log.push(at(7), "f", &Fate::Exported, Channels::SMS, "").unwrap();
+        let dup = Fate::Suppressed("duplicate_of:a".into());
+        log.push(at(8), "g", &dup, post, "H1").unwrap();
+        log.push(at(9), "h", &Fate::Suppressed("duplicate_of:d".into()), post, "")
+            .unwrap();
         let records = log.finish().unwrap();
         let mut out = Outcomes::create(dir.path()).unwrap();
         let composed = Outcome::Composed {
@@ -236,19 +294,34 @@ mod tests {
         }];
         let path = dir.path().join("manifest.csv");
         let c = write_manifest(&path, &records, &outcomes, &files).unwrap();
-        assert_eq!(c.records, 5);
-        assert_eq!(c.records, c.composed + c.suppressed + c.rejected);
-        assert_eq!((c.composed, c.suppressed, c.rejected, c.pages), (1, 1, 3, 2));
+        assert_eq!(c.records, 8);
+        assert_eq!(c.records, c.composed + c.exported + c.suppressed + c.rejected);
+        assert_eq!(
+            (c.composed, c.exported, c.suppressed, c.rejected, c.pages),
+            (1, 1, 3, 3, 2)
+        );
+        assert_eq!(c.reasons["suppressed:duplicate"], 2);
+        // Rejected records go by no channel: a (composed), f (exported) only.
+        assert_eq!(
+            (c.channels["post"], c.channels["email"], c.channels["sms"]),
+            (1, 1, 1)
+        );
         assert_eq!(c.reasons["suppressed:optout"], 1);
         assert_eq!(c.reasons["missing_field:city"], 1);
         assert_eq!(c.reasons["missing_glyph"], 1);
         assert_eq!(c.reasons[NOT_COMPOSED], 1);
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<_> = text.lines().collect();
-        assert_eq!(lines.len(), 6);
-        assert_eq!(lines[1], "a,2,composed,,P0000001,letter-0001.pdf,1,2");
-        assert_eq!(lines[2], "b,3,suppressed,suppressed:optout,,,,");
-        assert_eq!(lines[4], "d,5,rejected,no glyph,,,,");
-        assert_eq!(lines[5], format!("e,6,rejected,{NOT_COMPOSED},,,,"));
+        assert_eq!(lines.len(), 9);
+        assert_eq!(lines[0], MANIFEST_COLUMNS.join(","));
+        assert_eq!(
+            lines[1],
+            "a,2,composed,,P0000001,letter-0001.pdf,1,2,post+email,H1"
+        );
+        assert_eq!(lines[2], "b,3,suppressed,suppressed:optout,,,,,,");
+        assert_eq!(lines[4], "d,5,rejected,no glyph,,,,,,");
+        assert_eq!(lines[5], format!("e,6,rejected,{NOT_COMPOSED},,,,,,"));
+        assert_eq!(lines[6], "f,7,exported,,,,,,sms,");
+        assert_eq!(lines[7], "g,8,suppressed,suppressed:duplicate_of:a,,,,,,H1");
     }
 }

@@ -1,0 +1,146 @@
+//! Mail preparation inside a job: which channels a record goes by, and whether a
+//! suppression list, a missing channel or an earlier record (a duplicate) takes it out.
+//!
+//! The order is fixed, so that a record is always reported under the same reason:
+//! suppression lists first (legal obligations), then channels by consent, then the
+//! record's own checks (address, fields) for the post, then de-duplication among
+//! the records still in.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::JobError;
+use crate::data::Rejection;
+use crate::mailprep::{
+    AddressPolicy, Channels, Deduper, MatchLevel, PostcodeBase, RecordKeys, Suppression, SuppressionList,
+    SuppressionLists, OPTOUT_FIELD,
+};
+use crate::report::Fate;
+
+/// How a job prepares its mail.
+#[derive(Clone, Debug, Default)]
+pub struct PrepOptions {
+    /// La Poste's postcode base; without it, only a postcode's form is checked.
+    pub postcodes: Option<PathBuf>,
+    /// What an unknown postcode or a town not served by its postcode does.
+    pub address_policy: AddressPolicy,
+    /// Suppression lists, each with the reason it gives.
+    pub suppress: Vec<(Suppression, PathBuf)>,
+    /// De-duplication, if any.
+    pub dedupe: Option<MatchLevel>,
+}
+
+impl PrepOptions {
+    /// Whether a record's name, address and contact keys are needed in the first pass.
+    pub fn needs_keys(&self) -> bool {
+        !self.suppress.is_empty() || self.dedupe.is_some()
+    }
+}
+
+/// Loads the postcode base a job's options name.
+pub fn load_postcodes(opts: &PrepOptions) -> Result<Option<Arc<PostcodeBase>>, JobError> {
+    opts.postcodes
+        .as_deref()
+        .map(|p| {
+            PostcodeBase::load(p)
+                .map(Arc::new)
+                .map_err(|e| JobError::Prep(e.to_string()))
+        })
+        .transpose()
+}
+
+/// The first pass's preparation state: lists loaded, duplicates seen so far.
+pub struct Prep {
+    lists: SuppressionLists,
+    dedupe: Option<Deduper>,
+    /// The channels the job can produce (post, plus e-mail and SMS when the layout has them).
+    offered: Channels,
+}
+
+/// What preparation decided for a record.
+pub struct Decision {
+    /// Its fate in the ledger.
+    pub fate: Fate,
+    /// The channels it goes by (none when it is suppressed or rejected).
+    pub channels: Channels,
+    /// Its household id, when households are computed.
+    pub household: String,
+}
+
+impl Prep {
+    /// Loads the lists; `offered` are the channels the job can produce.
+    pub fn new(opts: &PrepOptions, offered: Channels) -> Result<Prep, JobError> {
+        let mut lists = Vec::with_capacity(opts.suppress.len());
+        for (reason, path) in &opts.suppress {
+            lists.push(SuppressionList::load(*reason, path).map_err(|e| JobError::Prep(e.to_string()))?);
+        }
+        Ok(Prep {
+            lists: SuppressionLists::new(lists),
+            dedupe: opts.dedupe.map(Deduper::new),
+            offered,
+        })
+    }
+
+    /// Decides a readable record's fate from its fields (`get`, absent = empty);
+    /// `check` runs the checks a mailed record must pass (its address, its fields).
+    pub fn decide<'a>(
+        &mut self,
+        id: &str,
+        get: impl Fn(&str) -> &'a str,
+        check: impl FnOnce() -> Result<(), Rejection>,
+    ) -> Decision {
+        let out = |fate, channels| Decision {
+            fate,
+            channels,
+            household: String::new(),
+        };
+        if let Some(list) = self.lists.check(&RecordKeys::of_record(&get)) {
+            return out(Fate::Suppressed(list.code().into()), Channels::NONE);
+        }
+        let channels = Channels::of_record(&get).intersect(self.offered);
+        if channels.is_empty() {
+            // A job that only mails reports a postal opt-out as such.
+            let why = if self.offered == Channels::POST && crate::mailprep::is_yes(get(OPTOUT_FIELD)) {
+                Suppression::OptOut.code()
+            } else {
+                "no_channel"
+            };
+            return out(Fate::Suppressed(why.into()), Channels::NONE);
+        }
+        if channels.contains(Channels::POST) {
+            if let Err(r) = check() {
+                return out(rejection(r), Channels::NONE);
+            }
+        }
+        let mut household = String::new();
+        if let Some(dedupe) = &mut self.dedupe {
+            let verdict = dedupe.push(id, &get);
+            household = verdict.household_id;
+            if let Some(first) = verdict.duplicate_of {
+                return Decision {
+                    fate: Fate::Suppressed(format!("duplicate_of:{first}").into()),
+                    channels: Channels::NONE,
+                    household,
+                };
+            }
+        }
+        let fate = if channels.contains(Channels::POST) {
+            Fate::Planned
+        } else {
+            Fate::Exported
+        };
+        Decision {
+            fate,
+            channels,
+            household,
+        }
+    }
+}
+
+/// A rejection as the ledger keeps it.
+pub fn rejection(r: Rejection) -> Fate {
+    Fate::Rejected {
+        code: r.code().into_boxed_str(),
+        message: r.to_string().into_boxed_str(),
+    }
+}
