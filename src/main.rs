@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use clap::{Args, Parser, Subcommand};
 use pli::data::{Format, SourceOptions};
-use pli::job::{self, ComposeOptions, DataInput, Date, JobError, PrepOptions, Progress};
+use pli::job::{self, ComposeOptions, DataInput, Date, JobError, PrepOptions, PrepareOptions, Progress};
 use pli::mailprep::{AddressPolicy, MatchLevel, Suppression};
 
 /// Composition allocates and frees many small buffers on every worker thread; mimalloc's
@@ -189,6 +189,38 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Prepare the mail without composing: one row per record with its status, reason, channels,
+    /// household, duplicate and normalised address lines (the cleaned file for the client).
+    #[command(after_help = "Examples:
+  pli prepare samples/contacts.csv -o cleaned.csv
+  pli prepare contacts.csv --postcodes laposte_hexasmal.csv --suppress optout=optouts.txt \\
+      --suppress pnd=returns.sha256 --dedupe household -o cleaned.jsonl
+  pli prepare contacts.csv --layout layouts/letter.toml -o - | other-tool
+
+Columns: record_id,line,status (ready|suppressed|rejected),reason,channels,household,duplicate_of,
+address_normalised,address_line1..address_line7. JSON Lines when FILE ends in .jsonl; - writes to standard output.
+Without --layout every channel (post, e-mail, SMS) is offered; with one, those it has templates for.
+Exit codes: 0 written, none rejected; 3 some records rejected; 2 the job could not run.")]
+    Prepare {
+        /// The contact file: CSV, JSON Lines, Excel .xlsx, or - for standard input.
+        data: PathBuf,
+        #[command(flatten)]
+        data_opts: DataOpts,
+        #[command(flatten)]
+        prep_opts: PrepOpts,
+        /// A layout whose channels and mapping apply.
+        #[arg(long)]
+        layout: Option<PathBuf>,
+        /// The cleaned file (CSV, or JSON Lines when it ends in .jsonl; - for standard output).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// The date a layout is compiled with, YYYY-MM-DD (default: today).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<Date>,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Compose one record into a proof PDF, without reading the rest of the file into memory.
     #[command(after_help = "Examples:
   pli proof layouts/letter.toml samples/contacts.csv --record C000042 -o proof.pdf
@@ -350,6 +382,37 @@ fn run(command: Command) -> Result<u8, JobError> {
                 out.display()
             );
             Ok(0)
+        }
+        Command::Prepare {
+            data,
+            data_opts,
+            prep_opts,
+            layout,
+            out,
+            date,
+            quiet,
+        } => {
+            let input = data_opts.input(data);
+            let opts = PrepareOptions {
+                data: input.path,
+                source: input.source,
+                map: input.map,
+                layout,
+                date: date.unwrap_or_else(Date::today),
+                out,
+                prep: prep_opts.options(),
+            };
+            let s = job::run_prepare(&opts)?;
+            if !quiet {
+                eprintln!(
+                    "pli: {} records: {} ready ({} addresses normalised), {} suppressed, {} rejected",
+                    s.records, s.ready, s.normalised, s.suppressed, s.rejected
+                );
+                for (reason, n) in &s.reasons {
+                    eprintln!("pli:   {reason}: {n}");
+                }
+            }
+            Ok(if s.rejected > 0 { EXIT_REJECTS } else { 0 })
         }
         Command::Check {
             layout,

@@ -182,3 +182,78 @@ fn a_bad_suppression_option_or_list_stops_the_job_before_it_starts() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nowhere.txt"));
     assert!(!tmp.path("out/manifest.csv").exists(), "nothing written");
 }
+
+#[test]
+fn prepare_writes_the_cleaned_file_without_composing() {
+    let tmp = TempDir::new("prepare");
+    std::fs::write(tmp.path("contacts.csv"), CONTACTS).unwrap();
+    let data = tmp.arg("contacts.csv");
+    let csv_out = tmp.arg("cleaned.csv");
+    let out = pli(&["prepare", &data, "--dedupe", "household", "-o", &csv_out]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "P08's postcode is rejected: {}",
+        describe(&out)
+    );
+    let rows = read_csv(&tmp.path("cleaned.csv"));
+    assert_eq!(
+        rows[0][..8],
+        [
+            "record_id",
+            "line",
+            "status",
+            "reason",
+            "channels",
+            "household",
+            "duplicate_of",
+            "address_normalised"
+        ]
+    );
+    assert_eq!(rows[0][14], "address_line7");
+    assert_eq!(rows.len(), 13, "one row per record");
+    let row = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
+    // Without a layout every channel is offered: P01 consents to nothing but has no opt-out.
+    assert_eq!(row("P01")[2..5], ["ready", "", "post"]);
+    assert_eq!(
+        row("P01")[8..11],
+        ["M. Jean Dupont", "12 rue des Lilas", "75008 PARIS"]
+    );
+    assert_eq!(
+        row("P02")[2..7],
+        ["suppressed", "suppressed:duplicate_of:P01", "", "P01", "P01"]
+    );
+    assert_eq!(
+        row("P12")[6],
+        "P11",
+        "Jean-Pierre and Jean Pierre Durand are one household"
+    );
+    // Capitals without accents on the last line are the standard's form, not a change.
+    assert_eq!(
+        row("P09")[7..11],
+        [
+            "no",
+            "Mme Julie Moreau",
+            "4 avenue de la Libération",
+            "42000 SAINT ETIENNE"
+        ]
+    );
+    assert_eq!(row("P10")[2..4], ["suppressed", "suppressed:no_channel"]);
+    assert_eq!(row("P08")[2], "rejected");
+    assert!(!tmp.path("out").exists(), "nothing composed");
+
+    // Standard output gives the same file; JSON Lines the same records.
+    let out = pli(&["prepare", &data, "--dedupe", "household", "-o", "-", "-q"]);
+    assert_eq!(out.stdout, std::fs::read(tmp.path("cleaned.csv")).unwrap());
+    let jsonl = tmp.arg("cleaned.jsonl");
+    pli(&["prepare", &data, "--dedupe", "household", "-o", &jsonl, "-q"]);
+    let objects: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(objects.len(), 12);
+    assert_eq!(objects[1]["duplicate_of"], "P01");
+    assert_eq!(objects[0]["channels"], serde_json::json!(["post"]));
+    assert_eq!(objects[0]["address_lines"][2], "75008 PARIS");
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::fields::{AddressCheck, Fields, PrepNeeds};
-use super::prepare::{load_postcodes, rejection, Decision, Prep};
+use super::prepare::{load_postcodes, offered_channels, rejection, Decision, Prep};
 use super::{compile, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Layout};
 use crate::data::{RecordPos, Rejection, Source};
@@ -55,7 +55,7 @@ pub fn run_compose_with(
     let src = Source::open(&opts.data, &opts.source)?;
     let map = mapping(&layout, opts.map.as_deref())?;
     let postcodes = load_postcodes(&opts.prep)?;
-    let offered = Channels::POST;
+    let offered = offered_channels(Some(&layout));
     let needs = PrepNeeds {
         keys: opts.prep.needs_keys(),
         email: offered.contains(Channels::EMAIL),
@@ -65,7 +65,7 @@ pub fn run_compose_with(
         postcodes,
         policy: opts.prep.address_policy,
     };
-    let fields = Fields::resolve(&layout, &src, &map, needs, check).map_err(JobError::Columns)?;
+    let fields = Fields::resolve(Some(&layout), &src, &map, needs, check).map_err(JobError::Columns)?;
     let mut prep = Prep::new(&opts.prep, offered)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|source| JobError::Output {
         path: opts.out_dir.clone(),
@@ -104,11 +104,7 @@ pub fn run_compose_with(
     while let Some((pos, read)) = scan.next_into(&mut values) {
         let id = fields.record_id(&values, pos);
         let decision = match read {
-            Err(r) => Decision {
-                fate: rejection(r),
-                channels: Channels::NONE,
-                household: String::new(),
-            },
+            Err(r) => Decision::unreadable(r),
             Ok(()) => {
                 let got = fields.prep_values(&values);
                 prep.decide(&id, |k| got.get(k), || fields.check(&values))

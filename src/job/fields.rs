@@ -61,8 +61,9 @@ impl PrepValues<'_> {
 
 impl Fields {
     /// Binds every field the job reads; lists every missing or wrongly mapped column.
+    /// Without a layout (`pli prepare`), only the address and preparation fields are read.
     pub fn resolve(
-        layout: &Layout,
+        layout: Option<&Layout>,
         src: &Source,
         mapping: &BTreeMap<String, String>,
         needs: PrepNeeds,
@@ -91,7 +92,8 @@ impl Fields {
             }))
         };
         let mut template = Vec::new();
-        for (name, default) in &layout.fields {
+        let no_fields = BTreeMap::new();
+        for (name, default) in layout.map_or(&no_fields, |l| &l.fields) {
             let s = slot(name);
             if s.is_none() && default.is_none() && !mapping.contains_key(name) {
                 problems.push(format!(
@@ -101,11 +103,17 @@ impl Fields {
             }
             template.push((name.clone(), s, default.clone()));
         }
-        let wants_address = layout.templates_use("address_lines");
+        let wants_address = layout.is_none_or(|l| l.templates_use("address_lines"));
         let address: Vec<_> = if wants_address {
             ADDRESS_FIELDS
                 .iter()
-                .map(|&f| (f, slot(f), layout.address_defaults.get(f).cloned()))
+                .map(|&f| {
+                    (
+                        f,
+                        slot(f),
+                        layout.and_then(|l| l.address_defaults.get(f).cloned()),
+                    )
+                })
                 .collect()
         } else {
             Vec::new()
@@ -194,24 +202,30 @@ impl Fields {
             }
         }
         if self.wants_address {
-            let mut got: Vec<(&str, Cow<str>)> = Vec::with_capacity(self.address.len());
-            for (name, slot, default) in &self.address {
-                let mut v = slot.map_or(Cow::Borrowed(""), |i| text_of(&values[i]));
-                if v.trim().is_empty() {
-                    if let Some(d) = default {
-                        v = Cow::Borrowed(d.as_str());
-                    }
-                }
-                check_text(name, &v)?;
-                got.push((name, v));
-            }
-            AddressBlock::build(
-                |k: &str| got.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| v.as_ref()),
-                self.address_check.postcodes.as_deref(),
-                self.address_check.policy,
-            )?;
+            self.address_block(values)?;
         }
         Ok(())
+    }
+
+    /// The record's address block (NF Z10-011), checked against the postcode base when
+    /// the job has one; the layout's `[fields]` defaults fill empty address fields.
+    pub fn address_block(&self, values: &[Value]) -> Result<AddressBlock, Rejection> {
+        let mut got: Vec<(&str, Cow<str>)> = Vec::with_capacity(self.address.len());
+        for (name, slot, default) in &self.address {
+            let mut v = slot.map_or(Cow::Borrowed(""), |i| text_of(&values[i]));
+            if v.trim().is_empty() {
+                if let Some(d) = default {
+                    v = Cow::Borrowed(d.as_str());
+                }
+            }
+            check_text(name, &v)?;
+            got.push((name, v));
+        }
+        AddressBlock::build(
+            |k: &str| got.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| v.as_ref()),
+            self.address_check.postcodes.as_deref(),
+            self.address_check.policy,
+        )
     }
 
     /// The template data of a record, or why it cannot be composed; `notes` receives what
@@ -241,21 +255,7 @@ impl Fields {
             map.insert(name.clone(), value);
         }
         if self.wants_address {
-            let mut got: Vec<(&str, String)> = Vec::with_capacity(self.address.len());
-            for (name, slot, default) in &self.address {
-                let mut v = slot.map(|i| text(&values[i])).unwrap_or_default();
-                if v.trim().is_empty() {
-                    if let Some(d) = default {
-                        v = d.clone();
-                    }
-                }
-                got.push((name, clean(name, &v)?));
-            }
-            let block = AddressBlock::build(
-                |k| got.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| v.as_str()),
-                self.address_check.postcodes.as_deref(),
-                self.address_check.policy,
-            )?;
+            let block = self.address_block(values)?;
             if block.is_normalised() {
                 notes.push("address_normalised".into());
             }

@@ -5,6 +5,7 @@
 //! compose from the memory-mapped file, in parallel chunks, and a single writer
 //! appends the pieces in plan order.
 
+mod clean;
 mod compose;
 mod fields;
 mod prepare;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 pub use crate::date::Date;
+pub use clean::{run_prepare, PrepareOptions, PrepareSummary, CLEAN_COLUMNS};
 pub use compose::{run_compose, run_compose_with, Progress};
 pub use prepare::PrepOptions;
 
@@ -164,13 +166,19 @@ struct MapFile {
 /// The layout's mapping, with a mapping file's entries over it.
 fn mapping(layout: &Layout, file: Option<&Path>) -> Result<BTreeMap<String, String>, JobError> {
     let mut map = layout.mapping.clone();
-    if let Some(path) = file {
-        let bad = |message: String| JobError::Columns(vec![format!("{}: {message}", path.display())]);
-        let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read the mapping: {e}")))?;
-        let parsed: MapFile = toml::from_str(&text).map_err(|e| bad(e.message().to_owned()))?;
-        map.extend(parsed.mapping);
-    }
+    map.extend(mapping_file(file)?);
     Ok(map)
+}
+
+/// The `[mapping]` of a mapping file, if one is given.
+fn mapping_file(file: Option<&Path>) -> Result<BTreeMap<String, String>, JobError> {
+    let Some(path) = file else {
+        return Ok(BTreeMap::new());
+    };
+    let bad = |message: String| JobError::Columns(vec![format!("{}: {message}", path.display())]);
+    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read the mapping: {e}")))?;
+    let parsed: MapFile = toml::from_str(&text).map_err(|e| bad(e.message().to_owned()))?;
+    Ok(parsed.mapping)
 }
 
 fn job_values(date: Date) -> JobValues {
@@ -208,8 +216,14 @@ pub fn run_proof(
     let layout = compile(layout_path, date)?;
     let src = Source::open(&data.path, &data.source)?;
     let map = mapping(&layout, data.map.as_deref())?;
-    let fields = Fields::resolve(&layout, &src, &map, PrepNeeds::default(), AddressCheck::default())
-        .map_err(JobError::Columns)?;
+    let fields = Fields::resolve(
+        Some(&layout),
+        &src,
+        &map,
+        PrepNeeds::default(),
+        AddressCheck::default(),
+    )
+    .map_err(JobError::Columns)?;
     let mut values = Vec::new();
     let mut scan = src.scan(&fields.binding);
     while let Some((pos, read)) = scan.next_into(&mut values) {
@@ -260,8 +274,13 @@ pub fn run_check(layout_path: &Path, data: Option<&DataInput>, date: Date) -> Re
         match Source::open(&data.path, &data.source) {
             Ok(src) => match mapping(&layout, data.map.as_deref()) {
                 Ok(map) => {
-                    let resolved =
-                        Fields::resolve(&layout, &src, &map, PrepNeeds::default(), AddressCheck::default());
+                    let resolved = Fields::resolve(
+                        Some(&layout),
+                        &src,
+                        &map,
+                        PrepNeeds::default(),
+                        AddressCheck::default(),
+                    );
                     if let Err(missing) = resolved {
                         problems.extend(missing);
                     }

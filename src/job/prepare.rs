@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::JobError;
+use crate::compose::Layout;
 use crate::data::Rejection;
 use crate::mailprep::{
     AddressPolicy, Channels, Deduper, MatchLevel, PostcodeBase, RecordKeys, Suppression, SuppressionList,
@@ -34,6 +35,15 @@ impl PrepOptions {
     /// Whether a record's name, address and contact keys are needed in the first pass.
     pub fn needs_keys(&self) -> bool {
         !self.suppress.is_empty() || self.dedupe.is_some()
+    }
+}
+
+/// The channels a job can produce: post, plus e-mail and SMS when its layout has their
+/// templates; without a layout (`pli prepare`), every channel.
+pub fn offered_channels(layout: Option<&Layout>) -> Channels {
+    match layout {
+        None => Channels::POST | Channels::EMAIL | Channels::SMS,
+        Some(_) => Channels::POST,
     }
 }
 
@@ -65,6 +75,17 @@ pub struct Decision {
     pub channels: Channels,
     /// Its household id, when households are computed.
     pub household: String,
+}
+
+impl Decision {
+    /// A record that could not even be read.
+    pub fn unreadable(r: Rejection) -> Decision {
+        Decision {
+            fate: rejection(r),
+            channels: Channels::NONE,
+            household: String::new(),
+        }
+    }
 }
 
 impl Prep {
