@@ -561,4 +561,48 @@ mod tests {
         assert_eq!(one_line("  a \n\t b  c\r\nd\u{a0}e \n"), "a b  c d\u{a0}e");
         assert_eq!(one_line(" \n "), "");
     }
+
+    #[test]
+    fn the_sample_layouts_email_and_sms_render_for_every_sample_record() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let layout = Layout::compile(&root.join("layouts/letter.toml"), &job()).unwrap();
+        assert!(layout.email().unwrap().has_text);
+        let mut reader = csv::Reader::from_path(root.join("samples/contacts.csv")).unwrap();
+        let header = reader.headers().unwrap().clone();
+        let mut longest = 0;
+        let mut records = 0;
+        for record in reader.records() {
+            let record = record.unwrap();
+            let mut data = layout.job_json();
+            data.insert("record_id".into(), record[0].into());
+            for (name, default) in &layout.fields {
+                let value = header
+                    .iter()
+                    .position(|h| h == name)
+                    .map(|i| record[i].trim())
+                    .filter(|v| !v.is_empty());
+                let value = value.or(default.as_deref()).unwrap_or_else(|| panic!("{name}"));
+                data.insert(name.clone(), value.into());
+            }
+            let data = Value::Object(data);
+            let email = layout
+                .render_email(&data)
+                .unwrap_or_else(|e| panic!("{}: {e}", &record[0]));
+            assert!(!email.subject.contains('\n') && email.subject.contains(&record[18]));
+            assert!(email.html.contains(&format!("<strong>{}</strong>", &record[18])));
+            let text = email.text.unwrap();
+            assert!(
+                text.contains(&record[19]) && text.contains("part.\n\nRéservez"),
+                "{text}"
+            );
+            let sms = layout
+                .render_sms(&data)
+                .unwrap_or_else(|e| panic!("{}: {e}", &record[0]));
+            assert!(sms.text.starts_with("AUTOS DU RHONE : ") && sms.text.ends_with("STOP au 36xxx"));
+            longest = longest.max(sms.septets);
+            records += 1;
+        }
+        assert_eq!(records, 1000);
+        assert!(longest <= 160, "{longest}");
+    }
 }
