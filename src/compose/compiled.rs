@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::channels::{self, EmailTemplate, SmsTemplate};
 use super::compiler::{safe_join, Compiled, Compiler, StaticEl};
 use super::fonts::{Face, FontBook};
 use super::image::{ImageId, ImageStore};
@@ -139,6 +140,10 @@ pub struct Layout {
     pub mapping: BTreeMap<String, String>,
     /// Computed fields (such as `address_lines`) the templates use.
     pub computed_used: BTreeSet<String>,
+    /// The `[email]` table, compiled (see `Layout::email`).
+    pub(super) email: Option<EmailTemplate>,
+    /// The `[sms]` table, compiled (see `Layout::sms`).
+    pub(super) sms: Option<SmsTemplate>,
 }
 
 /// Problems found in a layout: each says where and what.
@@ -294,6 +299,14 @@ impl Layout {
                 template: "body".into(),
             }
         });
+        let email = file
+            .email
+            .as_ref()
+            .map(|spec| channels::compile_email(&mut c, spec, &base, &mut templates, &mut used));
+        let sms = file
+            .sms
+            .as_ref()
+            .map(|spec| channels::compile_sms(&mut c, spec, &mut templates, &mut used));
         // Fields: everything the templates use that the job does not compute.
         let mut fields = BTreeMap::new();
         for f in &used {
@@ -346,6 +359,8 @@ impl Layout {
                 .filter(|f| COMPUTED_FIELDS.contains(&f.as_str()))
                 .cloned()
                 .collect(),
+            email,
+            sms,
         };
         // Templates are tried with placeholder values even when other problems were found,
         // so that `pli check` lists everything at once.
@@ -490,6 +505,7 @@ impl Layout {
                 Err(e) => problems.push(format!("{what} text: {e}")),
             }
         }
+        problems.extend(self.dry_run_channels(&data));
         let mut unique = Vec::new();
         for p in problems {
             if !unique.contains(&p) {

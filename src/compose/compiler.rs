@@ -15,16 +15,22 @@ use crate::units::{Color, Length, Rect};
 
 /// Joins a relative path below `root`, refusing absolute paths and `..`.
 pub fn safe_join(root: &Path, name: &str) -> Result<PathBuf, String> {
+    join_inside(root, name, "the image path", "the assets folder")
+}
+
+/// Joins a relative path below `root`, refusing absolute paths and `..`; `what` names
+/// the path and `folder` the root in messages.
+pub(super) fn join_inside(root: &Path, name: &str, what: &str, folder: &str) -> Result<PathBuf, String> {
     let rel = Path::new(name.trim());
     if name.trim().is_empty() {
-        return Err("the image path is empty".into());
+        return Err(format!("{what} is empty"));
     }
     if rel
         .components()
         .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
     {
         return Err(format!(
-            "`{name}` leaves the assets folder: only paths inside it are allowed"
+            "`{name}` leaves {folder}: only paths inside it are allowed"
         ));
     }
     Ok(root.join(rel))

@@ -32,6 +32,10 @@ pub struct LayoutFile {
     pub body: Option<BodySpec>,
     /// The continuation page's body frame.
     pub continuation: Option<FrameSpec>,
+    /// The campaign's e-mail, made from the same records.
+    pub email: Option<EmailSpec>,
+    /// The campaign's SMS, made from the same records.
+    pub sms: Option<SmsSpec>,
 }
 
 /// The `[layout]` table.
@@ -242,5 +246,29 @@ pub struct BodySpec {
     /// Default paragraph style.
     pub style: String,
     /// The template.
+    pub text: String,
+}
+
+/// The `[email]` table: an e-mail's templates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSpec {
+    /// The subject, a plain-text template on one line.
+    pub subject: String,
+    /// The HTML body, a template whose values are HTML-escaped.
+    pub html: Option<String>,
+    /// A file holding the HTML body template, relative to the layout's folder.
+    pub html_file: Option<String>,
+    /// The plain-text alternative, a template.
+    pub text: Option<String>,
+    /// The sender, `Name <address>`; the same for every record.
+    pub from: Option<String>,
+}
+
+/// The `[sms]` table: an SMS's template.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSpec {
+    /// The text, a plain-text template that must make one GSM-7 message.
     pub text: String,
 }

@@ -1,5 +1,6 @@
 //! Composition: layouts compiled once, then each mailpiece laid out into pages.
 
+pub mod channels;
 pub mod compiled;
 mod compiler;
 pub mod fonts;
@@ -12,5 +13,6 @@ pub mod piece;
 pub mod template;
 pub mod text;
 
+pub use channels::{Email, EmailTemplate, Sms, SmsTemplate};
 pub use compiled::{JobValues, Layout, LayoutErrors};
 pub use piece::{compose_piece, Piece};

@@ -1,4 +1,6 @@
-//! Templates: handlebars in strict mode, whose output is markup with record values escaped.
+//! Templates: handlebars in strict mode. Letter and HTML e-mail templates give markup
+//! with record values HTML-escaped; plain-text templates (e-mail subject and text, SMS)
+//! print values as they are.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +12,10 @@ pub const JOB_FIELDS: &[&str] = &["date", "date_iso", "record_id"];
 
 /// The templates of one layout, compiled once.
 pub struct Templates {
+    /// Templates whose output is markup: values are HTML-escaped.
     registry: Handlebars<'static>,
+    /// Templates whose output is plain text: values print unchanged.
+    plain: Handlebars<'static>,
 }
 
 impl Default for Templates {
@@ -22,29 +27,44 @@ impl Default for Templates {
 impl Templates {
     /// An empty set of templates, strict and HTML-escaping.
     pub fn new() -> Templates {
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(true);
-        registry.set_prevent_indent(true);
-        Templates { registry }
+        let mut plain = registry();
+        plain.register_escape_fn(handlebars::no_escape);
+        Templates {
+            registry: registry(),
+            plain,
+        }
     }
 
-    /// Compiles `source` under `name` and returns the top-level fields it uses.
+    /// Compiles `source` under `name`, its output markup with values HTML-escaped, and
+    /// returns the top-level fields it uses.
     pub fn add(&mut self, name: &str, source: &str) -> Result<BTreeSet<String>, String> {
-        let template = Template::compile(source).map_err(|e| e.to_string())?;
-        let mut fields = BTreeSet::new();
-        walk(&template, true, &mut fields)?;
+        let (template, fields) = compile(source)?;
         self.registry.register_template(name, template);
+        Ok(fields)
+    }
+
+    /// Compiles `source` under `name`, its output plain text with values unescaped
+    /// (`Dupont & Fils` stays so), and returns the top-level fields it uses.
+    pub fn add_plain(&mut self, name: &str, source: &str) -> Result<BTreeSet<String>, String> {
+        let (template, fields) = compile(source)?;
+        self.plain.register_template(name, template);
         Ok(fields)
     }
 
     /// Whether a template of this name compiled.
     pub fn has(&self, name: &str) -> bool {
-        self.registry.has_template(name)
+        self.registry.has_template(name) || self.plain.has_template(name)
     }
 
-    /// Renders a template against the record and job values.
+    /// Renders a template against the record and job values, escaping values or not as
+    /// it was added.
     pub fn render(&self, name: &str, data: &serde_json::Value) -> Result<String, String> {
-        self.registry.render(name, data).map_err(|e| match e.reason() {
+        let registry = if self.plain.has_template(name) {
+            &self.plain
+        } else {
+            &self.registry
+        };
+        registry.render(name, data).map_err(|e| match e.reason() {
             handlebars::RenderErrorReason::MissingVariable(Some(var)) => {
                 format!(
                     "no value for `{var}`: neither the record nor the layout's [fields] give it (inside {{{{#each}}}}, a record field is written `../{var}`)"
@@ -53,6 +73,22 @@ impl Templates {
             other => other.to_string(),
         })
     }
+}
+
+/// A registry with the settings and helpers every layout template gets.
+fn registry() -> Handlebars<'static> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    registry.set_prevent_indent(true);
+    registry
+}
+
+/// Parses a template and lists the fields it uses, refusing what layouts do not allow.
+fn compile(source: &str) -> Result<(Template, BTreeSet<String>), String> {
+    let template = Template::compile(source).map_err(|e| e.to_string())?;
+    let mut fields = BTreeSet::new();
+    walk(&template, true, &mut fields)?;
+    Ok((template, fields))
 }
 
 /// Collects the fields used at the top level of a template; refuses raw `{{{…}}}` output.
@@ -172,6 +208,25 @@ mod tests {
                 italic: false
             }]
         );
+    }
+
+    #[test]
+    fn plain_templates_print_values_unescaped_with_the_same_helpers() {
+        let mut t = Templates::new();
+        let source = "{{#if (eq civility \"Mme\")}}Madame{{else}}Monsieur{{/if}} {{company}}";
+        t.add("html", source).unwrap();
+        let fields = t.add_plain("text", source).unwrap();
+        assert_eq!(fields.into_iter().collect::<Vec<_>>(), ["civility", "company"]);
+        let data = json!({"civility": "Mme", "company": "Dupont & Fils <SA>"});
+        assert_eq!(
+            t.render("html", &data).unwrap(),
+            "Madame Dupont &amp; Fils &lt;SA&gt;"
+        );
+        assert_eq!(t.render("text", &data).unwrap(), "Madame Dupont & Fils <SA>");
+        assert!(t.has("text") && t.has("html") && !t.has("other"));
+        let err = t.render("text", &json!({"civility": "M."})).unwrap_err();
+        assert!(err.contains("company"), "{err}");
+        assert!(t.add_plain("bad", "{{{company}}}").is_err());
     }
 
     #[test]
