@@ -341,9 +341,14 @@ fn run(command: Command) -> Result<u8, JobError> {
             let secs = started.elapsed().as_secs_f64();
             let files: Vec<&str> = s.files.iter().map(|f| f.name.as_str()).collect();
             eprintln!(
-                "pli: {} records: {} composed, {} suppressed, {} rejected; {} pages in {} file(s) in {}{}; {:.2} s, {:.0} pages/s",
+                "pli: {} records: {} composed, {}{} suppressed, {} rejected; {} pages in {} file(s) in {}{}; {:.2} s, {:.0} pages/s",
                 c.records,
                 c.composed,
+                if c.exported > 0 {
+                    format!("{} sent by e-mail or SMS only, ", c.exported)
+                } else {
+                    String::new()
+                },
                 c.suppressed,
                 c.rejected,
                 c.pages,
@@ -364,6 +369,14 @@ fn run(command: Command) -> Result<u8, JobError> {
             }
             if c.warned > 0 {
                 eprintln!("pli:   {} composed with a warning (see manifest.csv)", c.warned);
+            }
+            for (file, channel) in [("emails.jsonl", "email"), ("sms.jsonl", "sms")] {
+                if let Some(n) = c.channels.get(channel) {
+                    eprintln!(
+                        "pli:   {n} {channel} message(s) in {}",
+                        s.out_dir.join(file).display()
+                    );
+                }
             }
             Ok(if c.rejected > 0 { EXIT_REJECTS } else { 0 })
         }

@@ -42,28 +42,113 @@ fn the_sample_campaign_composes_and_every_record_is_accounted_for() {
     let ids_in: Vec<&str> = input[1..].iter().map(|r| r[0].as_str()).collect();
     let ids_out: Vec<&str> = manifest[1..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(ids_in, ids_out);
-    let optout_col = input[0].iter().position(|c| c == "postal_optout").unwrap();
-    let mut composed = 0;
+    // The campaign's three channels: post unless the contact opted out, e-mail and SMS
+    // only with consent (the sample's addresses and mobiles are all usable).
+    let col = |name: &str| input[0].iter().position(|c| c == name).unwrap();
+    let (optout, c_email, c_sms, email, mobile) = (
+        col("postal_optout"),
+        col("consent_email"),
+        col("consent_sms"),
+        col("email"),
+        col("mobile"),
+    );
+    let (mut composed, mut exported, mut suppressed) = (0, 0, 0);
+    let (mut emails_expected, mut sms_expected) = (Vec::new(), Vec::new());
     for (row, rec) in manifest[1..].iter().zip(&input[1..]) {
-        if rec[optout_col] == "1" {
-            assert_eq!(
-                (row[2].as_str(), row[3].as_str()),
-                ("suppressed", "suppressed:optout")
-            );
-        } else {
-            assert_eq!(row[2], "composed", "{row:?}");
-            composed += 1;
+        let mut channels = Vec::new();
+        if rec[optout] != "1" {
+            channels.push("post");
         }
+        if rec[c_email] == "1" && !rec[email].is_empty() {
+            channels.push("email");
+            emails_expected.push((rec[0].clone(), rec[email].clone()));
+        }
+        if rec[c_sms] == "1" && !rec[mobile].is_empty() {
+            channels.push("sms");
+            sms_expected.push((rec[0].clone(), rec[mobile].clone()));
+        }
+        let status = match channels.first() {
+            Some(&"post") => {
+                composed += 1;
+                "composed"
+            }
+            Some(_) => {
+                exported += 1;
+                "exported"
+            }
+            None => {
+                suppressed += 1;
+                assert_eq!(row[3], "suppressed:no_channel", "{row:?}");
+                "suppressed"
+            }
+        };
+        assert_eq!(row[2], status, "{row:?}");
+        assert_eq!(row[8], channels.join("+"), "{row:?}");
+    }
+    assert!(
+        exported > 0 && suppressed > 0,
+        "the sample has e-mail-only contacts and contacts with no channel"
+    );
+    // The messages: one line per record and channel, in input order, to the record's address.
+    let messages = |file: &str| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(tmp.path(&format!("out/{file}")))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let emails = messages("emails.jsonl");
+    let got: Vec<(String, String)> = emails
+        .iter()
+        .map(|m| {
+            (
+                m["record_id"].as_str().unwrap().into(),
+                m["to"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(got, emails_expected);
+    for m in &emails {
+        assert!(
+            m["subject"].as_str().unwrap().contains("du 4 au 13 décembre"),
+            "{m}"
+        );
+        assert!(m["html"].as_str().unwrap().contains("<html"), "{m}");
+    }
+    let sms = messages("sms.jsonl");
+    let got: Vec<(String, String)> = sms
+        .iter()
+        .map(|m| {
+            (
+                m["record_id"].as_str().unwrap().into(),
+                m["to"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(got, sms_expected);
+    for m in &sms {
+        let septets = m["septets"].as_u64().unwrap();
+        assert!(
+            septets <= 160 && septets >= m["text"].as_str().unwrap().chars().count() as u64,
+            "{m}"
+        );
     }
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(tmp.path("out/report.json")).unwrap()).unwrap();
     let c = &report["counts"];
-    assert_eq!(c["records"], 1000);
-    assert_eq!(c["composed"], composed);
+    let n = |k: &str| c[k].as_u64().unwrap();
+    assert_eq!(n("records"), 1000);
     assert_eq!(
-        c["composed"].as_u64().unwrap() + c["suppressed"].as_u64().unwrap() + c["rejected"].as_u64().unwrap(),
+        (n("composed"), n("exported"), n("suppressed")),
+        (composed, exported, suppressed)
+    );
+    assert_eq!(
+        n("composed") + n("exported") + n("suppressed") + n("rejected"),
         1000
     );
+    assert_eq!(c["channels"]["email"], emails.len());
+    assert_eq!(c["channels"]["sms"], sms.len());
+    let composed = composed as usize;
 
     // The PDF: one page per letter, the static content a single Form XObject used by every page.
     let pdf = tmp.path("out/letter-0001.pdf");

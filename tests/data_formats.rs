@@ -184,7 +184,7 @@ const WIN1252: [Expect; 8] = [
     ("W02", 3, "composed", ""),
     ("W03", 4, "composed", ""),
     ("W04", 5, "rejected", "missing_field:postcode: "),
-    ("W05", 6, "suppressed", "suppressed:optout"),
+    ("W05", 6, "suppressed", "suppressed:no_channel"),
     ("W06", 7, "composed", ""),
     ("W07", 8, "composed", ""),
     ("W08", 9, "composed", ""),
@@ -199,7 +199,7 @@ fn windows_1252_with_semicolons_and_crlf_is_detected() {
     let report = check_report(
         &dir,
         &WIN1252,
-        &[("missing_field:postcode", 1), ("suppressed:optout", 1)],
+        &[("missing_field:postcode", 1), ("suppressed:no_channel", 1)],
     );
     let s = &report["source"];
     assert_eq!(s["format"], "csv", "{s:#}");
@@ -241,7 +241,7 @@ fn encoding_and_delimiter_overrides_are_obeyed() {
     let report = check_report(
         &dir,
         &WIN1252,
-        &[("missing_field:postcode", 1), ("suppressed:optout", 1)],
+        &[("missing_field:postcode", 1), ("suppressed:no_channel", 1)],
     );
     let s = &report["source"];
     assert_eq!(s["encoding"], "windows-1252", "{s:#}");
@@ -308,7 +308,7 @@ fn utf16le_tab_separated_unicode_text() {
     let expected = [
         ("E01", 2, "composed", ""),
         ("E02", 3, "composed", ""),
-        ("E03", 4, "suppressed", "suppressed:optout"),
+        ("E03", 4, "suppressed", "suppressed:no_channel"),
         (
             "E04",
             5,
@@ -322,7 +322,7 @@ fn utf16le_tab_separated_unicode_text() {
     let report = check_report(
         &dir,
         &expected,
-        &[("invalid_field:postcode", 1), ("suppressed:optout", 1)],
+        &[("invalid_field:postcode", 1), ("suppressed:no_channel", 1)],
     );
     let s = &report["source"];
     assert_eq!(s["format"], "csv", "{s:#}");
@@ -463,7 +463,7 @@ fn a_workbook_sheet_is_chosen_by_name() {
             "rejected",
             "invalid_field:postcode: `1000` is not a French postcode",
         ),
-        ("X04", 5, "suppressed", "suppressed:optout"),
+        ("X04", 5, "suppressed", "suppressed:no_channel"),
         ("X05", 6, "composed", ""),
         ("X06", 7, "composed", ""),
     ];
@@ -474,7 +474,7 @@ fn a_workbook_sheet_is_chosen_by_name() {
     let report = check_report(
         &dir,
         &expected,
-        &[("invalid_field:postcode", 1), ("suppressed:optout", 1)],
+        &[("invalid_field:postcode", 1), ("suppressed:no_channel", 1)],
     );
     let s = &report["source"];
     assert_eq!(s["format"], "xlsx", "{s:#}");
@@ -523,7 +523,7 @@ const JSONL: [Expect; 7] = [
     ("J01", 1, "composed", ""),
     ("J02", 2, "composed", ""),
     // Line 3 is blank: not a record.
-    ("J03", 4, "suppressed", "suppressed:optout"),
+    ("J03", 4, "suppressed", "suppressed:no_channel"),
     ("5", 5, "rejected", "invalid_record: invalid JSON"),
     (
         "6",
@@ -547,7 +547,7 @@ fn json_lines_with_nested_values_blank_and_malformed_lines() {
         &[
             ("invalid_record", 2),
             ("missing_field:last_name", 1),
-            ("suppressed:optout", 1),
+            ("suppressed:no_channel", 1),
         ],
     );
     let s = &report["source"];
@@ -650,7 +650,7 @@ fn standard_input_is_read_as_csv_or_json_lines() {
     let report = check_report(
         &dir,
         &WIN1252,
-        &[("missing_field:postcode", 1), ("suppressed:optout", 1)],
+        &[("missing_field:postcode", 1), ("suppressed:no_channel", 1)],
     );
     assert_eq!(report["data"], "<stdin>");
     assert_eq!(report["source"]["encoding"], "windows-1252");
@@ -675,7 +675,7 @@ fn standard_input_is_read_as_csv_or_json_lines() {
         &[
             ("invalid_record", 2),
             ("missing_field:last_name", 1),
-            ("suppressed:optout", 1),
+            ("suppressed:no_channel", 1),
         ],
     );
     assert_eq!(report["data"], "<stdin>");
@@ -741,7 +741,7 @@ fn every_record_of_a_mixed_bad_file_is_accounted_for_once() {
             "A05,Mme,Hélène,Cœur,5 place du Marché,13200,Arles,1,Cévenole SUV,Garage,Nîmes".as_bytes(),
             Some("A05"),
             "suppressed",
-            "suppressed:optout",
+            "suppressed:no_channel",
         ),
         (
             "A06,M.,Lo\u{1b}ïc,Guérin,5 rue Pasteur,42000,Saint-Étienne,0,Boréal,Garage,Lyon".as_bytes(),
@@ -784,7 +784,7 @@ fn every_record_of_a_mixed_bad_file_is_accounted_for_once() {
             "A12,M.,Benoît,Lemaître,4 rue de la Liberté,21000,Dijon,oui,Boréal,Garage,Dijon".as_bytes(),
             Some("A12"),
             "suppressed",
-            "suppressed:optout",
+            "suppressed:no_channel",
         ),
         (
             "A13,M.,Raphaël,Lefranc,22 boulevard Carnot,43000,Le Puy-en-Velay,0,Cévenole SUV,Garage,Le Puy"
@@ -823,7 +823,7 @@ fn every_record_of_a_mixed_bad_file_is_accounted_for_once() {
             ("missing_field:postcode", 1),
             ("missing_glyph", 1),
             ("ragged_row", 2),
-            ("suppressed:optout", 2),
+            ("suppressed:no_channel", 2),
         ],
     );
     for (id, _, _, _) in &expected {

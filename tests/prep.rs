@@ -109,7 +109,8 @@ fn postcodes_lists_and_duplicates_decide_each_records_fate() {
         ("P07", "rejected", "invalid_field:city"),
         ("P08", "rejected", "invalid_field:postcode"),
         ("P09", "composed", "address_normalised"),
-        ("P10", "suppressed", "suppressed:optout"),
+        // A postal opt-out with no consent for the layout's e-mail or SMS.
+        ("P10", "suppressed", "suppressed:no_channel"),
         ("P11", "composed", ""),
         ("P12", "suppressed", "suppressed:duplicate_of:P11"),
     ];
@@ -133,7 +134,8 @@ fn postcodes_lists_and_duplicates_decide_each_records_fate() {
     );
     assert_eq!(c["reasons"]["suppressed:duplicate"], 3);
     assert_eq!(c["reasons"]["suppressed:pnd"], 1);
-    assert_eq!(c["reasons"]["suppressed:optout"], 2);
+    assert_eq!(c["reasons"]["suppressed:optout"], 1);
+    assert_eq!(c["reasons"]["suppressed:no_channel"], 1);
 
     // The letters carry the base's delivery names, in capitals without accents.
     if have("pdftotext") {

@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::exports::Exports;
 use super::fields::{AddressCheck, Fields, PrepNeeds};
 use super::prepare::{load_postcodes, offered_channels, rejection, Decision, Prep};
 use super::{compile, mapping, shared, ComposeOptions, JobError, JobSummary};
-use crate::compose::{compose_piece, Layout};
-use crate::data::{RecordPos, Rejection, Source};
-use crate::mailprep::Channels;
+use crate::compose::{compose_piece, Email, Layout, Sms};
+use crate::data::{Rejection, Source};
+use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
 use crate::pdf::{encode_page, EncodedPage, PdfWriter, Shared};
 use crate::report::{self, Entry, Fate, FileEntry, Outcome, Outcomes, RecordLog, Report};
 
@@ -19,8 +20,17 @@ use crate::report::{self, Entry, Fate, FileEntry, Outcome, Outcomes, RecordLog, 
 /// enough that the queue to the writer holds little.
 const CHUNK: usize = 256;
 
-/// A composed piece on its way to the writer: its pages and warnings, or why it failed.
-type PieceResult = Result<(Vec<EncodedPage>, Vec<String>), Rejection>;
+/// What a record becomes on a worker: its letter's pages (none when it goes by e-mail or
+/// SMS only), notes and warnings, and its messages with their recipients.
+struct Sent {
+    pages: Vec<EncodedPage>,
+    notes: Vec<String>,
+    email: Option<(String, Email)>,
+    sms: Option<(String, Sms)>,
+}
+
+/// A record on its way to the writer, or why it failed.
+type PieceResult = Result<Sent, Rejection>;
 
 /// Where a compose job is, for a progress display.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -144,15 +154,25 @@ pub fn run_compose_with(
         max_pages: opts.max_pages.max(1),
     };
     let outcomes = Outcomes::create(&opts.out_dir).map_err(ledger_error)?;
+    let exports = Exports::create(&opts.out_dir, layout.email().is_some(), layout.sms().is_some())
+        .map_err(ledger_error)?;
     let written = std::thread::scope(|scope| {
-        let writer = scope
-            .spawn(move || write_pieces(rx, outcomes, shared, writer_opts, limit.map(|l| (l, rejected))));
+        let writer = scope.spawn(move || {
+            write_pieces(
+                rx,
+                outcomes,
+                exports,
+                shared,
+                writer_opts,
+                limit.map(|l| (l, rejected)),
+            )
+        });
         let (mut done, mut pages) = (0u64, 0u64);
         let mut plan = records.read();
         let mut chunk = Vec::with_capacity(CHUNK);
         loop {
             while chunk.len() < CHUNK {
-                match plan.next_planned() {
+                match plan.next_to_send() {
                     Ok(Some(e)) => chunk.push(e),
                     Ok(None) => break,
                     Err(e) => {
@@ -169,21 +189,21 @@ pub fn run_compose_with(
             let composed: Vec<_> = chunk
                 .par_drain(..)
                 .map(|e| {
-                    let result = compose_one(&src, &fields, &layout, e.pos, &e.id, opts);
+                    let result = compose_one(&src, &fields, &layout, &e, opts);
                     (e, result)
                 })
                 .collect();
             done += composed.len() as u64;
             pages += composed
                 .iter()
-                .map(|(_, o)| o.as_ref().map_or(0, |(p, _)| p.len() as u64))
+                .map(|(_, o)| o.as_ref().map_or(0, |sent| sent.pages.len() as u64))
                 .sum::<u64>();
             if tx.send(composed).is_err() {
                 break; // the writer stopped (an error or the reject limit); it says why
             }
             progress(Progress::Composing {
                 done,
-                total: records.planned(),
+                total: records.planned() + records.exported(),
                 pages,
             });
         }
@@ -223,27 +243,51 @@ pub fn run_compose_with(
     })
 }
 
-/// Re-reads, composes and encodes one planned record (on a worker thread).
+/// Re-reads a record and makes what its channels need (on a worker thread): its letter
+/// composed and encoded for the post, its e-mail and SMS rendered.
 fn compose_one(
     src: &Source,
     fields: &Fields,
     layout: &Layout,
-    pos: RecordPos,
-    id: &str,
+    e: &Entry,
     opts: &ComposeOptions,
 ) -> PieceResult {
     let mut values = Vec::with_capacity(fields.binding.len());
-    src.read_at(&fields.binding, pos, &mut values)?;
+    src.read_at(&fields.binding, e.pos, &mut values)?;
     let mut notes = Vec::new();
-    let data = fields.data(&values, layout, id, &mut notes)?;
-    let piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
-    let pages = piece
-        .pages
-        .iter()
-        .map(|p| encode_page(p, &layout.faces))
-        .collect();
-    notes.extend(piece.warnings);
-    Ok((pages, notes))
+    let post = e.channels.contains(Channels::POST);
+    let data = fields.data(&values, layout, &e.id, &mut notes, post)?;
+    let mut pages = Vec::new();
+    if post {
+        let piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
+        pages = piece
+            .pages
+            .iter()
+            .map(|p| encode_page(p, &layout.faces))
+            .collect();
+        notes.extend(piece.warnings);
+    }
+    let contact = fields.prep_values(&values);
+    let email = match e.channels.contains(Channels::EMAIL) {
+        true => Some((
+            contact.get(EMAIL_FIELD).trim().to_owned(),
+            layout.render_email(&data).map_err(Rejection::Template)?,
+        )),
+        false => None,
+    };
+    let sms = match e.channels.contains(Channels::SMS) {
+        true => Some((
+            contact.get(MOBILE_FIELD).trim().to_owned(),
+            layout.render_sms(&data).map_err(Rejection::Template)?,
+        )),
+        false => None,
+    };
+    Ok(Sent {
+        pages,
+        notes,
+        email,
+        sms,
+    })
 }
 
 struct WriterOpts {
@@ -255,6 +299,8 @@ struct WriterOpts {
 
 struct Written {
     outcomes: Outcomes,
+    /// The message files written, if any.
+    exported: Vec<PathBuf>,
     files: Vec<FileEntry>,
     /// The rejection that went past the limit, when the writer stopped: its line, record
     /// id, message, and the rejections counted then.
@@ -269,12 +315,14 @@ struct Written {
 fn write_pieces(
     rx: mpsc::Receiver<Vec<(Entry, PieceResult)>>,
     outcomes: Outcomes,
+    mut exports: Exports,
     shared: Arc<Shared>,
     o: WriterOpts,
     limit: Option<(u64, u64)>,
 ) -> Result<Written, JobError> {
     let mut w = Written {
         outcomes,
+        exported: Vec::new(),
         files: Vec::new(),
         stopped_at: None,
     };
@@ -287,8 +335,8 @@ fn write_pieces(
     let mut pieces = 0u32;
     for batch in rx {
         for (entry, result) in batch {
-            let (pages, warnings) = match result {
-                Ok(done) => done,
+            let sent = match result {
+                Ok(sent) => sent,
                 Err(r) => {
                     let Fate::Rejected { code, message } = rejection(r) else {
                         unreachable!("rejection() gives a rejected fate")
@@ -300,6 +348,7 @@ fn write_pieces(
                             let _ = std::fs::remove_file(o.out_dir.join(&f.name));
                         }
                         w.files.clear();
+                        exports.abandon();
                         w.stopped_at = Some((entry.pos.line, entry.id, message, rejected));
                         return Ok(w);
                     }
@@ -309,6 +358,24 @@ fn write_pieces(
                     continue;
                 }
             };
+            let messages = |exports: &mut Exports| -> std::io::Result<()> {
+                if let Some((to, email)) = &sent.email {
+                    exports.email(&entry.id, to, email)?;
+                }
+                if let Some((to, sms)) = &sent.sms {
+                    exports.sms(&entry.id, to, sms)?;
+                }
+                Ok(())
+            };
+            messages(&mut exports).map_err(ledger_error)?;
+            if sent.pages.is_empty() {
+                let outcome = Outcome::Exported {
+                    channels: entry.channels,
+                };
+                w.outcomes.set(entry.index, &outcome).map_err(ledger_error)?;
+                continue;
+            }
+            let (pages, warnings) = (sent.pages, sent.notes);
             let n = pages.len() as u32;
             if let Some((pdf, _)) = &current {
                 if pdf.pages() > 0 && pdf.pages() + n > o.max_pages {
@@ -347,6 +414,7 @@ fn write_pieces(
                 first_page,
                 pages: n,
                 warnings: (!warnings.is_empty()).then(|| warnings.join("; ").into_boxed_str()),
+                channels: entry.channels,
             };
             w.outcomes.set(entry.index, &outcome).map_err(ledger_error)?;
         }
@@ -354,6 +422,7 @@ fn write_pieces(
     if let Some((pdf, count)) = current {
         w.files.push(finish(pdf, count, &o.out_dir)?);
     }
+    w.exported = exports.finish().map_err(ledger_error)?;
     Ok(w)
 }
 

@@ -230,12 +230,14 @@ impl Fields {
 
     /// The template data of a record, or why it cannot be composed; `notes` receives what
     /// preparation changed or doubted (`address_normalised`, an unconfirmed postcode…).
+    /// The address block is built only `with_address` (a record that is mailed).
     pub fn data(
         &self,
         values: &[Value],
         layout: &Layout,
         id: &str,
         notes: &mut Vec<String>,
+        with_address: bool,
     ) -> Result<Value, Rejection> {
         let mut map: Map<String, Value> = layout.job_json();
         map.insert("record_id".into(), id.into());
@@ -254,7 +256,7 @@ impl Fields {
             };
             map.insert(name.clone(), value);
         }
-        if self.wants_address {
+        if self.wants_address && with_address {
             let block = self.address_block(values)?;
             if block.is_normalised() {
                 notes.push("address_normalised".into());

@@ -7,6 +7,7 @@
 
 mod clean;
 mod compose;
+mod exports;
 mod fields;
 mod prepare;
 
@@ -239,7 +240,9 @@ pub fn run_proof(
         };
         read.map_err(fail)?;
         let mut notes = Vec::new();
-        let data = fields.data(&values, &layout, &id, &mut notes).map_err(fail)?;
+        let data = fields
+            .data(&values, &layout, &id, &mut notes, true)
+            .map_err(fail)?;
         let piece = compose_piece(&layout, &data, true).map_err(fail)?;
         let output = |source| JobError::Output {
             path: out.to_owned(),

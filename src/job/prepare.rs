@@ -43,7 +43,16 @@ impl PrepOptions {
 pub fn offered_channels(layout: Option<&Layout>) -> Channels {
     match layout {
         None => Channels::POST | Channels::EMAIL | Channels::SMS,
-        Some(_) => Channels::POST,
+        Some(l) => {
+            let mut offered = Channels::POST;
+            if l.email().is_some() {
+                offered |= Channels::EMAIL;
+            }
+            if l.sms().is_some() {
+                offered |= Channels::SMS;
+            }
+            offered
+        }
     }
 }
 

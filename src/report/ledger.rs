@@ -68,6 +68,7 @@ pub struct RecordLog {
     out: BufWriter<File>,
     records: u64,
     planned: u64,
+    exported: u64,
 }
 
 impl RecordLog {
@@ -77,6 +78,7 @@ impl RecordLog {
             out: BufWriter::with_capacity(BUF, tempfile::tempfile_in(dir)?),
             records: 0,
             planned: 0,
+            exported: 0,
         })
     }
 
@@ -108,7 +110,10 @@ impl RecordLog {
                 put_str(o, code)?;
                 put_str(o, message)?;
             }
-            Fate::Exported => o.write_all(&[EXPORTED])?,
+            Fate::Exported => {
+                o.write_all(&[EXPORTED])?;
+                self.exported += 1;
+            }
         }
         put_str(o, id)?;
         put_str(o, household)?;
@@ -133,6 +138,7 @@ impl RecordLog {
             file,
             records: self.records,
             planned: self.planned,
+            exported: self.exported,
         })
     }
 }
@@ -142,6 +148,7 @@ pub struct Records {
     file: File,
     records: u64,
     planned: u64,
+    exported: u64,
 }
 
 impl Records {
@@ -153,6 +160,11 @@ impl Records {
     /// Records planned for composition.
     pub fn planned(&self) -> u64 {
         self.planned
+    }
+
+    /// Records to send by e-mail or SMS only.
+    pub fn exported(&self) -> u64 {
+        self.exported
     }
 
     /// Reads the log from its start, in file order.
@@ -229,8 +241,17 @@ impl EntryReader<'_> {
 
     /// The next planned entry, skipping the others.
     pub fn next_planned(&mut self) -> io::Result<Option<Entry>> {
+        self.next_where(|f| *f == Fate::Planned)
+    }
+
+    /// The next entry to send (planned for the post, or exported), skipping the others.
+    pub fn next_to_send(&mut self) -> io::Result<Option<Entry>> {
+        self.next_where(|f| matches!(f, Fate::Planned | Fate::Exported))
+    }
+
+    fn next_where(&mut self, wanted: impl Fn(&Fate) -> bool) -> io::Result<Option<Entry>> {
         while let Some(e) = self.next_entry()? {
-            if e.fate == Fate::Planned {
+            if wanted(&e.fate) {
                 return Ok(Some(e));
             }
         }
@@ -253,6 +274,13 @@ pub enum Outcome {
         pages: u32,
         /// Warnings, `; `-separated, if any.
         warnings: Option<Box<str>>,
+        /// The channels it went by (post, and e-mail or SMS if also sent).
+        channels: Channels,
+    },
+    /// Sent by e-mail or SMS only.
+    Exported {
+        /// The channels it went by.
+        channels: Channels,
     },
     /// Could not be composed after all.
     Rejected {
@@ -263,14 +291,15 @@ pub enum Outcome {
     },
 }
 
-/// Bytes of one outcome slot: state, piece, file, first page, pages (u32 each), a
-/// padding word, and the offset of its note (u64, or `NO_NOTE`).
+/// Bytes of one outcome slot: state, piece, file, first page, pages (u32 each), the
+/// channels (one byte and padding), and the offset of its note (u64, or `NO_NOTE`).
 const SLOT: usize = 32;
 const NO_NOTE: u64 = u64::MAX;
 /// Slot states; a slot never written reads as zeros, so `EMPTY` must be 0.
 const EMPTY: u32 = 0;
 const COMPOSED: u32 = 1;
 const FAILED: u32 = 2;
+const SENT: u32 = 3;
 
 /// The PDF writer's account of each planned record, slot by record index.
 pub struct Outcomes {
@@ -302,26 +331,32 @@ impl Outcomes {
             self.run_start = index;
         }
         let mut slot = [0u8; SLOT];
-        let (state, words, note) = match outcome {
+        let (state, words, channels, note) = match outcome {
             Outcome::Composed {
                 piece,
                 file,
                 first_page,
                 pages,
                 warnings,
+                channels,
             } => {
                 let note = match warnings {
                     Some(w) => self.note(&[w])?,
                     None => NO_NOTE,
                 };
-                (COMPOSED, [*piece, *file, *first_page, *pages], note)
+                (COMPOSED, [*piece, *file, *first_page, *pages], *channels, note)
             }
-            Outcome::Rejected { code, message } => (FAILED, [0; 4], self.note(&[code, message])?),
+            Outcome::Exported { channels } => (SENT, [0; 4], *channels, NO_NOTE),
+            Outcome::Rejected { code, message } => {
+                let note = self.note(&[code, message])?;
+                (FAILED, [0; 4], Channels::NONE, note)
+            }
         };
         slot[0..4].copy_from_slice(&state.to_le_bytes());
         for (k, w) in words.iter().enumerate() {
             slot[4 + 4 * k..8 + 4 * k].copy_from_slice(&w.to_le_bytes());
         }
+        slot[20] = channels.bits();
         slot[24..32].copy_from_slice(&note.to_le_bytes());
         self.run.extend_from_slice(&slot);
         Ok(())
@@ -404,6 +439,10 @@ impl OutcomeReader<'_> {
                 } else {
                     Some(self.note(note)?)
                 },
+                channels: Channels::from_bits(slot[20]),
+            }),
+            SENT => Some(Outcome::Exported {
+                channels: Channels::from_bits(slot[20]),
             }),
             FAILED => {
                 let code = self.note(note)?;
@@ -513,6 +552,10 @@ mod tests {
             first_page: piece * 3,
             pages: 2,
             warnings: warnings.map(Into::into),
+            channels: Channels::POST | Channels::SMS,
+        };
+        let sent = Outcome::Exported {
+            channels: Channels::EMAIL,
         };
         let failed = Outcome::Rejected {
             code: "missing_glyph".into(),
@@ -523,6 +566,7 @@ mod tests {
         out.set(6, &composed(2, Some("long line; short page"))).unwrap();
         out.set(1, &failed).unwrap();
         out.set(2, &composed(3, None)).unwrap();
+        out.set(7, &sent).unwrap();
         let done = out.finish(8).unwrap();
         let mut r = done.read();
         let got: Vec<_> = (0..8).map(|_| r.next_outcome().unwrap()).collect();
@@ -536,7 +580,7 @@ mod tests {
                 None,
                 Some(composed(1, None)),
                 Some(composed(2, Some("long line; short page"))),
-                None,
+                Some(sent),
             ]
         );
     }

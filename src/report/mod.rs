@@ -109,11 +109,10 @@ pub fn write_manifest(
         while let Some(e) = entries.next_entry()? {
             let outcome = slots.next_outcome()?;
             let line = e.pos.line.to_string();
-            // A rejected or suppressed record goes by no channel, whatever it allowed.
-            let by = match (&e.fate, &outcome) {
-                (Fate::Rejected { .. } | Fate::Suppressed(_), _)
-                | (Fate::Planned, Some(Outcome::Rejected { .. }) | None) => Channels::NONE,
-                _ => e.channels,
+            // The channels a record went by, as sent; none when it was not sent.
+            let by = match &outcome {
+                Some(Outcome::Composed { channels, .. } | Outcome::Exported { channels }) => *channels,
+                _ => Channels::NONE,
             };
             for name in by.names() {
                 bump(&mut c.channels, name);
@@ -152,12 +151,12 @@ pub fn write_manifest(
                     bump(&mut c.reasons, counted);
                     row("suppressed", &reason, [""; 4])?;
                 }
-                (Fate::Exported, _) => {
+                (Fate::Exported, Some(Outcome::Exported { .. })) => {
                     c.exported += 1;
                     row("exported", "", [""; 4])?;
                 }
                 (Fate::Rejected { code, message }, _)
-                | (Fate::Planned, Some(Outcome::Rejected { code, message })) => {
+                | (Fate::Planned | Fate::Exported, Some(Outcome::Rejected { code, message })) => {
                     c.rejected += 1;
                     bump(&mut c.reasons, code);
                     row("rejected", message, [""; 4])?;
@@ -170,6 +169,7 @@ pub fn write_manifest(
                         first_page,
                         pages,
                         warnings,
+                        ..
                     }),
                 ) => {
                     c.composed += 1;
@@ -187,7 +187,7 @@ pub fn write_manifest(
                         ],
                     )?;
                 }
-                (Fate::Planned, None) => {
+                (Fate::Planned | Fate::Exported, _) => {
                     // Never left by a finished job; counted rather than lost if it ever is.
                     c.rejected += 1;
                     bump(&mut c.reasons, NOT_COMPOSED);
@@ -277,8 +277,13 @@ mod tests {
             first_page: 1,
             pages: 2,
             warnings: None,
+            channels: post | Channels::EMAIL,
         };
         out.set(0, &composed).unwrap();
+        let sent = Outcome::Exported {
+            channels: Channels::SMS,
+        };
+        out.set(5, &sent).unwrap();
         let failed = Outcome::Rejected {
             code: "missing_glyph".into(),
             message: "no glyph".into(),

@@ -1,0 +1,109 @@
+//! The e-mail and SMS a job sends alongside its letters: `emails.jsonl` and `sms.jsonl`
+//! in the output folder, one JSON object per message, written by the single writer in
+//! plan order (so the files are deterministic) and renamed into place when complete.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::compose::{Email, Sms};
+
+/// A JSON Lines file written under a temporary name.
+struct Lines {
+    out: BufWriter<File>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl Lines {
+    fn create(path: PathBuf) -> io::Result<Lines> {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".tmp");
+        let tmp = path.with_file_name(name);
+        Ok(Lines {
+            out: BufWriter::new(File::create(&tmp)?),
+            tmp,
+            path,
+        })
+    }
+
+    fn write(&mut self, value: &serde_json::Value) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn finish(self) -> io::Result<PathBuf> {
+        let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&self.tmp, &self.path)?;
+        Ok(self.path)
+    }
+}
+
+/// The message files of a job: each present when the layout has that channel.
+pub struct Exports {
+    emails: Option<Lines>,
+    sms: Option<Lines>,
+}
+
+/// The names of the message files.
+pub const EMAILS_FILE: &str = "emails.jsonl";
+/// See [`EMAILS_FILE`].
+pub const SMS_FILE: &str = "sms.jsonl";
+
+impl Exports {
+    /// Starts the files the job needs in `dir`.
+    pub fn create(dir: &Path, email: bool, sms: bool) -> io::Result<Exports> {
+        Ok(Exports {
+            emails: email.then(|| Lines::create(dir.join(EMAILS_FILE))).transpose()?,
+            sms: sms.then(|| Lines::create(dir.join(SMS_FILE))).transpose()?,
+        })
+    }
+
+    /// Adds an e-mail to `to` for record `id`.
+    pub fn email(&mut self, id: &str, to: &str, email: &Email) -> io::Result<()> {
+        let Some(lines) = &mut self.emails else {
+            return Ok(());
+        };
+        lines.write(&json!({
+            "record_id": id,
+            "to": to,
+            "from": email.from,
+            "subject": email.subject,
+            "html": email.html,
+            "text": email.text,
+        }))
+    }
+
+    /// Adds an SMS to `to` for record `id`.
+    pub fn sms(&mut self, id: &str, to: &str, sms: &Sms) -> io::Result<()> {
+        let Some(lines) = &mut self.sms else {
+            return Ok(());
+        };
+        lines.write(&json!({
+            "record_id": id,
+            "to": to,
+            "text": sms.text,
+            "septets": sms.septets,
+        }))
+    }
+
+    /// Renames the complete files into place; returns their paths.
+    pub fn finish(self) -> io::Result<Vec<PathBuf>> {
+        [self.emails, self.sms]
+            .into_iter()
+            .flatten()
+            .map(Lines::finish)
+            .collect()
+    }
+
+    /// Removes the unfinished files (the job stopped).
+    pub fn abandon(self) {
+        for lines in [self.emails, self.sms].into_iter().flatten() {
+            drop(lines.out);
+            let _ = std::fs::remove_file(&lines.tmp);
+        }
+    }
+}
