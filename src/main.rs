@@ -9,7 +9,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use clap::{Args, Parser, Subcommand};
 use pli::data::{Format, SourceOptions};
-use pli::job::{self, ComposeOptions, DataInput, Date, JobError, PrepOptions, PrepareOptions, Progress};
+use pli::job::{
+    self, ComposeOptions, DataInput, Date, JobError, PrepOptions, PrepareOptions, PresortOptions,
+    PresortReport, Progress, QuoteOptions,
+};
 use pli::mailprep::{AddressPolicy, MatchLevel, Suppression};
 
 /// Composition allocates and frees many small buffers on every worker thread; mimalloc's
@@ -130,6 +133,33 @@ fn parse_dedupe(s: &str) -> Result<MatchLevel, String> {
     }
 }
 
+/// The presort's human report: pieces per level, trays, postage and saving.
+fn print_presort(p: &PresortReport) {
+    let levels: Vec<String> = p
+        .pieces_per_level
+        .iter()
+        .map(|(l, n)| format!("{l} {n}"))
+        .collect();
+    let single: u32 = p.single_pieces.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "pli:   presort ({}): {}; {single} single-piece; {} bundle(s), {} tray(s), {:.1} kg",
+        p.product,
+        levels.join(", "),
+        p.bundles,
+        p.trays,
+        p.total_weight_g as f64 / 1000.0
+    );
+    eprintln!(
+        "pli:   postage {} EUR presorted against {} EUR single-piece: {} EUR saved ({} %)",
+        p.postage_presorted_eur, p.postage_single_piece_eur, p.saving_eur, p.saving_percent
+    );
+    if p.below_deposit_minimum {
+        eprintln!(
+            "pli: warning: the deposit is below the carrier's minimum: every piece is priced single-piece"
+        );
+    }
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
 }
@@ -164,6 +194,13 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         data_opts: DataOpts,
         #[command(flatten)]
         prep_opts: PrepOpts,
+        /// Presort the mail with this carrier's rules file (e.g. presort/laposte-industriel.toml): pages
+        /// are written in the carrier's order, with presort.csv, trays.pdf and the postage in report.json.
+        #[arg(long, value_name = "RULES")]
+        presort: Option<PathBuf>,
+        /// The tray label layout (default: tray-label.toml beside the rules file, if there is one).
+        #[arg(long, value_name = "LAYOUT", requires = "presort")]
+        tray_labels: Option<PathBuf>,
         /// Output folder.
         #[arg(short, long)]
         out: PathBuf,
@@ -220,6 +257,39 @@ Exit codes: 0 written, none rejected; 3 some records rejected; 2 the job could n
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
+    },
+    /// Plan the presort and postage of a mailing without composing it, for quoting a job.
+    #[command(after_help = "Examples:
+  pli presort samples/contacts.csv --rules presort/laposte-industriel.toml -o quote
+  pli presort contacts.csv --rules presort/laposte-industriel.toml --layout layouts/letter.toml \\
+      --postcodes laposte_hexasmal.csv --dedupe household -o quote
+
+Writes OUT/presort.csv (one row per mailpiece in the carrier's order: piece id, record id, level, key,
+bundle, tray, weight, price), OUT/trays.pdf (one label per tray, from tray-label.toml beside the rules
+or --tray-labels) and OUT/report.json (pieces per level, trays, weight, postage presorted vs single-piece).
+The rules files shipped in presort/ are examples: adjust them to the mailing house's contract.")]
+    Presort {
+        /// The contact file: CSV, JSON Lines, Excel .xlsx, or - for standard input.
+        data: PathBuf,
+        #[command(flatten)]
+        data_opts: DataOpts,
+        #[command(flatten)]
+        prep_opts: PrepOpts,
+        /// The carrier's rules file.
+        #[arg(long, value_name = "RULES")]
+        rules: PathBuf,
+        /// The tray label layout (default: tray-label.toml beside the rules file, if there is one).
+        #[arg(long, value_name = "LAYOUT")]
+        tray_labels: Option<PathBuf>,
+        /// A layout whose production settings (paper, sheets, envelope), page size, channels and mapping apply.
+        #[arg(long)]
+        layout: Option<PathBuf>,
+        /// Output folder.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// The date on the labels, YYYY-MM-DD (default: today).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<Date>,
     },
     /// Compose one record into a proof PDF, without reading the rest of the file into memory.
     #[command(after_help = "Examples:
@@ -306,6 +376,8 @@ fn run(command: Command) -> Result<u8, JobError> {
             data,
             data_opts,
             prep_opts,
+            presort,
+            tray_labels,
             out,
             date,
             strict,
@@ -328,6 +400,10 @@ fn run(command: Command) -> Result<u8, JobError> {
                 max_pages,
                 allow_missing_glyphs,
                 prep: prep_opts.options(),
+                presort: presort.map(|rules| PresortOptions {
+                    rules,
+                    labels: tray_labels,
+                }),
             };
             let started = Instant::now();
             let mut display = ProgressDisplay::new(quiet, progress);
@@ -370,6 +446,9 @@ fn run(command: Command) -> Result<u8, JobError> {
             if c.warned > 0 {
                 eprintln!("pli:   {} composed with a warning (see manifest.csv)", c.warned);
             }
+            if let Some(p) = &s.presort {
+                print_presort(p);
+            }
             for (file, channel) in [("emails.jsonl", "email"), ("sms.jsonl", "sms")] {
                 if let Some(n) = c.channels.get(channel) {
                     eprintln!(
@@ -405,11 +484,8 @@ fn run(command: Command) -> Result<u8, JobError> {
             date,
             quiet,
         } => {
-            let input = data_opts.input(data);
             let opts = PrepareOptions {
-                data: input.path,
-                source: input.source,
-                map: input.map,
+                input: data_opts.input(data),
                 layout,
                 date: date.unwrap_or_else(Date::today),
                 out,
@@ -426,6 +502,39 @@ fn run(command: Command) -> Result<u8, JobError> {
                 }
             }
             Ok(if s.rejected > 0 { EXIT_REJECTS } else { 0 })
+        }
+        Command::Presort {
+            data,
+            data_opts,
+            prep_opts,
+            rules,
+            tray_labels,
+            layout,
+            out,
+            date,
+        } => {
+            let opts = QuoteOptions {
+                input: data_opts.input(data),
+                layout,
+                presort: PresortOptions {
+                    rules,
+                    labels: tray_labels,
+                },
+                prep: prep_opts.options(),
+                out_dir: out.clone(),
+                date: date.unwrap_or_else(Date::today),
+            };
+            let s = job::run_quote(&opts)?;
+            eprintln!(
+                "pli: {} records: {} mailpieces planned, {} not mailed; {} tray label(s); plan in {}",
+                s.records,
+                s.mailpieces,
+                s.not_mailed,
+                s.labels,
+                out.join("presort.csv").display()
+            );
+            print_presort(&s.presort);
+            Ok(0)
         }
         Command::Check {
             layout,

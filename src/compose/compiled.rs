@@ -140,6 +140,8 @@ pub struct Layout {
     pub mapping: BTreeMap<String, String>,
     /// Computed fields (such as `address_lines`) the templates use.
     pub computed_used: BTreeSet<String>,
+    /// How a mailpiece is made up (`[production]`), for its weight and postage.
+    pub production: super::layout::ProductionSpec,
     /// The `[email]` table, compiled (see `Layout::email`).
     pub(super) email: Option<EmailTemplate>,
     /// The `[sms]` table, compiled (see `Layout::sms`).
@@ -361,6 +363,7 @@ impl Layout {
                 .collect(),
             email,
             sms,
+            production: file.production.clone(),
         };
         // Templates are tried with placeholder values even when other problems were found,
         // so that `pli check` lists everything at once.

@@ -36,6 +36,9 @@ pub struct LayoutFile {
     pub email: Option<EmailSpec>,
     /// The campaign's SMS, made from the same records.
     pub sms: Option<SmsSpec>,
+    /// How a mailpiece is made up, for its weight and postage.
+    #[serde(default)]
+    pub production: ProductionSpec,
 }
 
 /// The `[layout]` table.
@@ -271,4 +274,67 @@ pub struct EmailSpec {
 pub struct SmsSpec {
     /// The text, a plain-text template that must make one GSM-7 message.
     pub text: String,
+}
+
+/// The `[production]` table: what a mailpiece is made of, for its weight and thickness
+/// (postal presort and postage). Defaults: 80 g/m² paper, one sheet, a 5 g envelope.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductionSpec {
+    /// Paper weight in g/m².
+    #[serde(default = "default_gsm")]
+    pub paper_gsm: u32,
+    /// Sheets a piece is planned with before it is composed (a letter: 1; a piece
+    /// whose body runs onto a second page weighs what it is composed with in the report).
+    #[serde(default = "default_sheets")]
+    pub sheets: u32,
+    /// Printed on both sides (two pages a sheet).
+    #[serde(default)]
+    pub duplex: bool,
+    /// The envelope's weight in grams.
+    #[serde(default = "default_envelope")]
+    pub envelope_g: f32,
+    /// Inserts' weight in grams (leaflets, reply cards).
+    #[serde(default)]
+    pub inserts_g: f32,
+    /// Thickness of one sheet in mm (about 0.1 mm for 80 g/m² paper).
+    #[serde(default = "default_sheet_mm")]
+    pub sheet_mm: f32,
+    /// Thickness of the envelope and inserts in mm.
+    #[serde(default = "default_envelope_mm")]
+    pub envelope_mm: f32,
+}
+
+impl Default for ProductionSpec {
+    fn default() -> ProductionSpec {
+        ProductionSpec {
+            paper_gsm: default_gsm(),
+            sheets: default_sheets(),
+            duplex: false,
+            envelope_g: default_envelope(),
+            inserts_g: 0.0,
+            sheet_mm: default_sheet_mm(),
+            envelope_mm: default_envelope_mm(),
+        }
+    }
+}
+
+fn default_gsm() -> u32 {
+    80
+}
+
+fn default_sheets() -> u32 {
+    1
+}
+
+fn default_envelope() -> f32 {
+    5.0
+}
+
+fn default_sheet_mm() -> f32 {
+    0.1
+}
+
+fn default_envelope_mm() -> f32 {
+    0.4
 }

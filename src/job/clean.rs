@@ -10,20 +10,16 @@ use serde_json::json;
 
 use super::fields::{AddressCheck, Fields, PrepNeeds};
 use super::prepare::{load_postcodes, offered_channels, Decision, Prep, PrepOptions};
-use super::{compile, mapping, Date, JobError};
-use crate::data::{Source, SourceOptions};
+use super::{compile, mapping, DataInput, Date, JobError};
+use crate::data::Source;
 use crate::mailprep::{Channels, MAX_LINES_ABROAD};
 use crate::report::{write_atomic, Fate};
 
 /// What `pli prepare` is asked to do.
 #[derive(Clone, Debug)]
 pub struct PrepareOptions {
-    /// The contact file (`-` for standard input).
-    pub data: PathBuf,
-    /// How to read it.
-    pub source: SourceOptions,
-    /// A mapping file binding standard field names to the file's columns.
-    pub map: Option<PathBuf>,
+    /// The contact file, how to read it, and its mapping.
+    pub input: DataInput,
     /// A layout, when the channels it offers (and its mapping) should apply; without
     /// one, post, e-mail and SMS are all offered.
     pub layout: Option<PathBuf>,
@@ -93,16 +89,17 @@ pub fn run_prepare(opts: &PrepareOptions) -> Result<PrepareSummary, JobError> {
         .as_deref()
         .map(|l| compile(l, opts.date))
         .transpose()?;
-    let src = Source::open(&opts.data, &opts.source)?;
+    let src = Source::open(&opts.input.path, &opts.input.source)?;
     let map = match &layout {
-        Some(l) => mapping(l, opts.map.as_deref())?,
-        None => super::mapping_file(opts.map.as_deref())?,
+        Some(l) => mapping(l, opts.input.map.as_deref())?,
+        None => super::mapping_file(opts.input.map.as_deref())?,
     };
     let offered = offered_channels(layout.as_ref());
     let needs = PrepNeeds {
         keys: opts.prep.needs_keys(),
         email: offered.contains(Channels::EMAIL),
         sms: offered.contains(Channels::SMS),
+        destination: false,
     };
     let check = AddressCheck {
         postcodes: load_postcodes(&opts.prep)?,

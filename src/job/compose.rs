@@ -8,13 +8,19 @@ use rayon::prelude::*;
 
 use super::exports::Exports;
 use super::fields::{AddressCheck, Fields, PrepNeeds};
-use super::prepare::{load_postcodes, offered_channels, rejection, Decision, Prep};
+use super::labels::write_labels;
+use super::pass1::{first_pass, FirstPass};
+use super::prepare::{load_postcodes, offered_channels, rejection, Prep};
+use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
 use super::{compile, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Email, Layout, Sms};
 use crate::data::{Rejection, Source};
+use crate::mailprep::PostcodeBase;
 use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
 use crate::pdf::{encode_page, EncodedPage, PdfWriter, Shared};
-use crate::report::{self, Entry, Fate, FileEntry, Outcome, Outcomes, RecordLog, Report};
+use crate::report::{
+    self, Entry, EntryReader, Fate, FileEntry, FinishedOutcomes, Outcome, Outcomes, Records, Report,
+};
 
 /// Records composed per parallel chunk; large enough to keep both cores busy, small
 /// enough that the queue to the writer holds little.
@@ -70,11 +76,17 @@ pub fn run_compose_with(
         keys: opts.prep.needs_keys(),
         email: offered.contains(Channels::EMAIL),
         sms: offered.contains(Channels::SMS),
+        destination: opts.presort.is_some(),
     };
     let check = AddressCheck {
-        postcodes,
+        postcodes: postcodes.clone(),
         policy: opts.prep.address_policy,
     };
+    let planner = opts
+        .presort
+        .as_ref()
+        .map(|p| Planner::new(p, &layout.production, layout.width, layout.height))
+        .transpose()?;
     let fields = Fields::resolve(Some(&layout), &src, &map, needs, check).map_err(JobError::Columns)?;
     let mut prep = Prep::new(&opts.prep, offered)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|source| JobError::Output {
@@ -107,36 +119,11 @@ pub fn run_compose_with(
     };
 
     // Pass 1: each record's fate, logged to a file with its id, line and position.
-    let mut log = RecordLog::create(&opts.out_dir).map_err(ledger_error)?;
-    let mut rejected = 0u64;
-    let mut values = Vec::new();
-    let mut scan = src.scan(&fields.binding);
-    while let Some((pos, read)) = scan.next_into(&mut values) {
-        let id = fields.record_id(&values, pos);
-        let decision = match read {
-            Err(r) => Decision::unreadable(r),
-            Ok(()) => {
-                let got = fields.prep_values(&values);
-                prep.decide(&id, |k| got.get(k), || fields.check(&values))
-            }
-        };
-        let fate = decision.fate;
-        if let Fate::Rejected { message, .. } = &fate {
-            rejected += 1;
-            if let Some(e) = stop(pos.line, &id, message, rejected) {
-                return Err(e);
-            }
-        }
-        log.push(pos, &id, &fate, decision.channels, &decision.household)
-            .map_err(ledger_error)?;
-        if log.records() % 10_000 == 0 {
-            src.release(pos.offset);
-            progress(Progress::Reading {
-                records: log.records(),
-            });
-        }
-    }
-    let records = log.finish().map_err(ledger_error)?;
+    let FirstPass {
+        records,
+        rejected,
+        presorted,
+    } = first_pass(&src, &fields, &mut prep, planner, &opts.out_dir, &stop, progress)?;
 
     // Pass 2: compose in parallel chunks; one writer appends in plan order.
     let shared = shared(&layout);
@@ -168,11 +155,11 @@ pub fn run_compose_with(
             )
         });
         let (mut done, mut pages) = (0u64, 0u64);
-        let mut plan = records.read();
+        let mut feed = Feed::new(&records, presorted.as_ref());
         let mut chunk = Vec::with_capacity(CHUNK);
         loop {
             while chunk.len() < CHUNK {
-                match plan.next_to_send() {
+                match feed.next() {
                     Ok(Some(e)) => chunk.push(e),
                     Ok(None) => break,
                     Err(e) => {
@@ -183,9 +170,11 @@ pub fn run_compose_with(
                 }
             }
             let Some(first) = chunk.first() else { break };
-            // The records before this chunk will not be read again (the plan is in input
-            // order; a presorted plan will release by its own lowest offset).
-            src.release(first.pos.offset);
+            // In input order, the records before this chunk will not be read again; a
+            // presorted order goes back and forth, and gives nothing back.
+            if presorted.is_none() {
+                src.release(first.pos.offset);
+            }
             let composed: Vec<_> = chunk
                 .par_drain(..)
                 .map(|e| {
@@ -214,6 +203,10 @@ pub fn run_compose_with(
         return Err(stop(line, &id, &message, rejected).expect("the writer stops only past the limit"));
     }
     let outcomes = written.outcomes.finish(records.records()).map_err(ledger_error)?;
+    let presort_report = match &presorted {
+        Some(p) => Some(write_presort(p, opts, &records, &outcomes, postcodes.as_deref())?),
+        None => None,
+    };
 
     let manifest = opts.out_dir.join("manifest.csv");
     let counts =
@@ -230,6 +223,9 @@ pub fn run_compose_with(
         date: opts.date.to_string(),
         counts: counts.clone(),
         files: written.files.clone(),
+        presort: presort_report
+            .as_ref()
+            .map(|r| serde_json::to_value(r).expect("plain data")),
     };
     let report_path = opts.out_dir.join("report.json");
     report::write_report(&report_path, &report).map_err(|source| JobError::Output {
@@ -240,7 +236,79 @@ pub fn run_compose_with(
         counts,
         files: written.files,
         out_dir: opts.out_dir.clone(),
+        presort: presort_report,
     })
+}
+
+/// The records pass 2 sends, in order: the ledger's, or the presort plan's mailpieces
+/// followed by the records sent by e-mail or SMS only.
+enum Feed<'a> {
+    Input(EntryReader<'a>),
+    Sorted {
+        records: &'a Records,
+        plan: &'a Presorted,
+        next: usize,
+        exported: EntryReader<'a>,
+    },
+}
+
+impl<'a> Feed<'a> {
+    fn new(records: &'a Records, plan: Option<&'a Presorted>) -> Feed<'a> {
+        match plan {
+            None => Feed::Input(records.read()),
+            Some(plan) => Feed::Sorted {
+                records,
+                plan,
+                next: 0,
+                exported: records.read(),
+            },
+        }
+    }
+
+    fn next(&mut self) -> std::io::Result<Option<Entry>> {
+        match self {
+            Feed::Input(reader) => reader.next_to_send(),
+            Feed::Sorted {
+                records,
+                plan,
+                next,
+                exported,
+            } => {
+                if let Some(piece) = plan.plan.pieces.get(*next) {
+                    *next += 1;
+                    let (index, position) = plan.at[piece.index as usize];
+                    return records.entry_at(position, index).map(Some);
+                }
+                exported.next_exported()
+            }
+        }
+    }
+}
+
+/// Writes `presort.csv` and the tray labels of a composed, presorted job.
+fn write_presort(
+    presorted: &Presorted,
+    opts: &ComposeOptions,
+    records: &Records,
+    outcomes: &FinishedOutcomes,
+    postcodes: Option<&PostcodeBase>,
+) -> Result<PresortReport, JobError> {
+    let path = opts.out_dir.join("presort.csv");
+    presorted
+        .write_csv(&path, records, Some(outcomes))
+        .map_err(|source| JobError::Output { path, source })?;
+    if let Some(labels) = opts.presort.as_ref().and_then(PresortOptions::label_layout) {
+        let piece_at = |position: u32| -> String {
+            let (index, _) = presorted.at[presorted.plan.pieces[position as usize].index as usize];
+            match outcomes.get(index) {
+                Ok(Some(Outcome::Composed { piece, .. })) => report::piece_id(piece),
+                _ => String::new(),
+            }
+        };
+        let out = opts.out_dir.join("trays.pdf");
+        write_labels(&labels, presorted, postcodes, &piece_at, &out, opts.date)?;
+    }
+    Ok(presorted.report())
 }
 
 /// Re-reads a record and makes what its channels need (on a worker thread): its letter

@@ -47,6 +47,8 @@ pub struct PrepNeeds {
     pub email: bool,
     /// SMS consent and mobile number.
     pub sms: bool,
+    /// Postcode and country, for the presort.
+    pub destination: bool,
 }
 
 /// A record's preparation fields, by name.
@@ -150,6 +152,9 @@ impl Fields {
         }
         if needs.sms {
             wanted.extend_from_slice(&[SMS_CONSENT_FIELD, MOBILE_FIELD]);
+        }
+        if needs.destination {
+            wanted.extend_from_slice(&["postcode", "country"]);
         }
         let mut prep: Vec<(&'static str, Option<usize>)> = Vec::new();
         for name in wanted {

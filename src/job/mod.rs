@@ -9,7 +9,11 @@ mod clean;
 mod compose;
 mod exports;
 mod fields;
+mod labels;
+mod pass1;
 mod prepare;
+mod presort;
+mod quote;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,6 +25,8 @@ pub use crate::date::Date;
 pub use clean::{run_prepare, PrepareOptions, PrepareSummary, CLEAN_COLUMNS};
 pub use compose::{run_compose, run_compose_with, Progress};
 pub use prepare::PrepOptions;
+pub use presort::{PresortOptions, PresortReport};
+pub use quote::{run_quote, QuoteOptions, QuoteSummary};
 
 use crate::compose::{compose_piece, JobValues, Layout, LayoutErrors};
 use crate::data::{DataError, Rejection, Source, SourceOptions};
@@ -54,6 +60,9 @@ pub struct ComposeOptions {
     pub allow_missing_glyphs: bool,
     /// Mail preparation: postcode base, suppression lists, de-duplication.
     pub prep: PrepOptions,
+    /// Postal presort: pieces written in the carrier's order, with `presort.csv`,
+    /// tray labels and postage.
+    pub presort: Option<PresortOptions>,
 }
 
 /// Where a data file is and how to read it, for `proof` and `check`.
@@ -155,6 +164,8 @@ pub struct JobSummary {
     pub files: Vec<FileEntry>,
     /// The output folder.
     pub out_dir: PathBuf,
+    /// The presort plan and postage, when the job was presorted.
+    pub presort: Option<PresortReport>,
 }
 
 /// A mapping file: `[mapping]` with `field = "Column name"` lines.

@@ -65,7 +65,7 @@ const BUF: usize = 1 << 16;
 
 /// Pass 1's log of every record, written in file order.
 pub struct RecordLog {
-    out: BufWriter<File>,
+    out: CountingWriter,
     records: u64,
     planned: u64,
     exported: u64,
@@ -75,7 +75,10 @@ impl RecordLog {
     /// Starts a log in `dir` (an anonymous file, removed when the log is dropped).
     pub fn create(dir: &Path) -> io::Result<RecordLog> {
         Ok(RecordLog {
-            out: BufWriter::with_capacity(BUF, tempfile::tempfile_in(dir)?),
+            out: CountingWriter {
+                inner: BufWriter::with_capacity(BUF, tempfile::tempfile_in(dir)?),
+                written: 0,
+            },
             records: 0,
             planned: 0,
             exported: 0,
@@ -126,6 +129,12 @@ impl RecordLog {
         self.records
     }
 
+    /// Where the next entry will start in the log, to read it back alone
+    /// ([`Records::entry_at`]).
+    pub fn position(&self) -> u64 {
+        self.out.written
+    }
+
     /// Planned records logged so far.
     pub fn planned(&self) -> u64 {
         self.planned
@@ -133,13 +142,31 @@ impl RecordLog {
 
     /// Ends writing; the log can then be read as often as needed.
     pub fn finish(self) -> io::Result<Records> {
-        let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        let file = self.out.inner.into_inner().map_err(|e| e.into_error())?;
         Ok(Records {
             file,
             records: self.records,
             planned: self.planned,
             exported: self.exported,
         })
+    }
+}
+
+/// A buffered writer that counts the bytes it is given.
+struct CountingWriter {
+    inner: BufWriter<File>,
+    written: u64,
+}
+
+impl Write for CountingWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -165,6 +192,22 @@ impl Records {
     /// Records to send by e-mail or SMS only.
     pub fn exported(&self) -> u64 {
         self.exported
+    }
+
+    /// The entry of record `index`, which starts at `position` in the log.
+    pub fn entry_at(&self, position: u64, index: u64) -> io::Result<Entry> {
+        let mut reader = EntryReader {
+            inner: BufReader::with_capacity(
+                512,
+                At {
+                    file: &self.file,
+                    at: position,
+                },
+            ),
+            next: index,
+            end: index + 1,
+        };
+        reader.next_entry()?.ok_or_else(corrupt)
     }
 
     /// Reads the log from its start, in file order.
@@ -247,6 +290,11 @@ impl EntryReader<'_> {
     /// The next entry to send (planned for the post, or exported), skipping the others.
     pub fn next_to_send(&mut self) -> io::Result<Option<Entry>> {
         self.next_where(|f| matches!(f, Fate::Planned | Fate::Exported))
+    }
+
+    /// The next entry sent by e-mail or SMS only, skipping the others.
+    pub fn next_exported(&mut self) -> io::Result<Option<Entry>> {
+        self.next_where(|f| *f == Fate::Exported)
     }
 
     fn next_where(&mut self, wanted: impl Fn(&Fate) -> bool) -> io::Result<Option<Entry>> {
@@ -399,6 +447,21 @@ pub struct FinishedOutcomes {
 }
 
 impl FinishedOutcomes {
+    /// The outcome of record `index`, if one was recorded.
+    pub fn get(&self, index: u64) -> io::Result<Option<Outcome>> {
+        let mut r = OutcomeReader {
+            slots: BufReader::with_capacity(
+                SLOT,
+                At {
+                    file: &self.slots,
+                    at: index * SLOT as u64,
+                },
+            ),
+            notes: &self.notes,
+        };
+        r.next_outcome()
+    }
+
     /// Reads the slots from the first record's, in index order.
     pub fn read(&self) -> OutcomeReader<'_> {
         OutcomeReader {
@@ -509,7 +572,9 @@ mod tests {
             },
             Fate::Planned,
         ];
+        let mut positions = Vec::new();
         for (k, f) in fates.iter().enumerate() {
+            positions.push(log.position());
             let household = if k == 3 { "H1" } else { "" };
             let at = log
                 .push(
@@ -524,6 +589,9 @@ mod tests {
         }
         let records = log.finish().unwrap();
         assert_eq!((records.records(), records.planned()), (4, 2));
+        // Any entry can be read back alone from where it started.
+        let third = records.entry_at(positions[2], 2).unwrap();
+        assert_eq!((&*third.id, third.index, &third.fate), ("C2", 2, &fates[2]));
         // Two readers at once, each from the start.
         let (mut all, mut planned) = (records.read(), records.read());
         for (k, f) in fates.iter().enumerate() {
@@ -568,6 +636,11 @@ mod tests {
         out.set(2, &composed(3, None)).unwrap();
         out.set(7, &sent).unwrap();
         let done = out.finish(8).unwrap();
+        assert_eq!(
+            done.get(6).unwrap(),
+            Some(composed(2, Some("long line; short page")))
+        );
+        assert_eq!(done.get(3).unwrap(), None);
         let mut r = done.read();
         let got: Vec<_> = (0..8).map(|_| r.next_outcome().unwrap()).collect();
         assert_eq!(

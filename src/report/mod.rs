@@ -71,6 +71,9 @@ pub struct Report {
     pub counts: Counts,
     /// Output files.
     pub files: Vec<FileEntry>,
+    /// The presort plan and postage, when the job was presorted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presort: Option<serde_json::Value>,
 }
 
 /// The manifest's columns.
@@ -212,6 +215,11 @@ fn bump(counts: &mut BTreeMap<String, u64>, key: &str) {
 
 /// Writes `report.json`.
 pub fn write_report(path: &Path, report: &Report) -> io::Result<()> {
+    write_report_json(path, report)
+}
+
+/// Writes any report as pretty JSON, atomically.
+pub fn write_report_json(path: &Path, report: &impl Serialize) -> io::Result<()> {
     write_atomic(path, |out| {
         serde_json::to_writer_pretty(&mut *out, report)?;
         out.write_all(b"\n")

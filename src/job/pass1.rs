@@ -1,0 +1,83 @@
+//! Pass 1, shared by `pli compose` and `pli presort`: every record read once, its fate
+//! decided by mail preparation and logged to the ledger, and the mailpieces planned
+//! in the carrier's order when the job is presorted.
+
+use std::path::Path;
+
+use super::compose::Progress;
+use super::fields::Fields;
+use super::prepare::{Decision, Prep};
+use super::presort::{Planner, Presorted};
+use super::JobError;
+use crate::data::Source;
+use crate::report::{Fate, RecordLog, Records};
+
+/// What pass 1 leaves for what follows.
+pub struct FirstPass {
+    /// The ledger of every record.
+    pub records: Records,
+    /// Records rejected.
+    pub rejected: u64,
+    /// The presort plan, when the job is presorted.
+    pub presorted: Option<Presorted>,
+}
+
+/// Decides a job's stop on a rejection: `(line, record id, message, rejections so far)`.
+pub type Stop<'a> = dyn Fn(u64, &str, &str, u64) -> Option<JobError> + 'a;
+
+/// Reads every record once, logging its fate in `out_dir`'s ledger.
+pub fn first_pass(
+    src: &Source,
+    fields: &Fields,
+    prep: &mut Prep,
+    mut planner: Option<Planner>,
+    out_dir: &Path,
+    stop: &Stop,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<FirstPass, JobError> {
+    let ledger_error = |source| JobError::Output {
+        path: out_dir.to_owned(),
+        source,
+    };
+    let mut log = RecordLog::create(out_dir).map_err(ledger_error)?;
+    let mut rejected = 0u64;
+    let mut values = Vec::new();
+    let mut scan = src.scan(&fields.binding);
+    while let Some((pos, read)) = scan.next_into(&mut values) {
+        let id = fields.record_id(&values, pos);
+        let decision = match read {
+            Err(r) => Decision::unreadable(r),
+            Ok(()) => {
+                let got = fields.prep_values(&values);
+                prep.decide(&id, |k| got.get(k), || fields.check(&values))
+            }
+        };
+        let fate = decision.fate;
+        if let Fate::Rejected { message, .. } = &fate {
+            rejected += 1;
+            if let Some(e) = stop(pos.line, &id, message, rejected) {
+                return Err(e);
+            }
+        }
+        let position = log.position();
+        let index = log
+            .push(pos, &id, &fate, decision.channels, &decision.household)
+            .map_err(ledger_error)?;
+        if let (Some(planner), Fate::Planned) = (&mut planner, &fate) {
+            let got = fields.prep_values(&values);
+            planner.add(index, position, got.get("country"), got.get("postcode"));
+        }
+        if log.records() % 10_000 == 0 {
+            src.release(pos.offset);
+            progress(Progress::Reading {
+                records: log.records(),
+            });
+        }
+    }
+    Ok(FirstPass {
+        records: log.finish().map_err(ledger_error)?,
+        rejected,
+        // The carrier's order, when the job is presorted: pass 2 follows it.
+        presorted: planner.map(Planner::plan),
+    })
+}

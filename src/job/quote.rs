@@ -1,0 +1,129 @@
+//! `pli presort`: the presort plan and postage of a mailing without composing it, for
+//! quoting a job: `presort.csv`, the tray labels and `report.json`.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::fields::{AddressCheck, Fields, PrepNeeds};
+use super::labels::write_labels;
+use super::pass1::{first_pass, FirstPass};
+use super::prepare::{load_postcodes, offered_channels, Prep, PrepOptions};
+use super::presort::{Planner, PresortOptions, PresortReport};
+use super::{compile, mapping, mapping_file, DataInput, Date, JobError};
+use crate::compose::layout::ProductionSpec;
+use crate::data::Source;
+use crate::mailprep::Channels;
+use crate::report::{piece_id, write_report_json};
+use crate::units::Length;
+
+/// What `pli presort` is asked to do.
+#[derive(Clone, Debug)]
+pub struct QuoteOptions {
+    /// The contact file, how to read it, and its mapping.
+    pub input: DataInput,
+    /// The layout whose production settings (paper, sheets, envelope), page size,
+    /// channels and mapping apply; without one, an A4 letter of one sheet in a 5 g envelope.
+    pub layout: Option<PathBuf>,
+    /// The carrier's rules and the tray label layout.
+    pub presort: PresortOptions,
+    /// Mail preparation.
+    pub prep: PrepOptions,
+    /// Where `presort.csv`, `trays.pdf` and `report.json` go.
+    pub out_dir: PathBuf,
+    /// The date on the labels.
+    pub date: Date,
+}
+
+/// What `pli presort` found.
+#[derive(Clone, Debug, Serialize)]
+pub struct QuoteSummary {
+    /// Records read.
+    pub records: u64,
+    /// Mailpieces planned (records that go by post).
+    pub mailpieces: u64,
+    /// Records that are not mailed (suppressed, rejected, or sent by e-mail or SMS only).
+    pub not_mailed: u64,
+    /// The plan and postage.
+    pub presort: PresortReport,
+    /// Tray labels written (0 without a label layout).
+    pub labels: u32,
+}
+
+/// Runs `pli presort`.
+pub fn run_quote(opts: &QuoteOptions) -> Result<QuoteSummary, JobError> {
+    let layout = opts
+        .layout
+        .as_deref()
+        .map(|l| compile(l, opts.date))
+        .transpose()?;
+    let src = Source::open(&opts.input.path, &opts.input.source)?;
+    let map = match &layout {
+        Some(l) => mapping(l, opts.input.map.as_deref())?,
+        None => mapping_file(opts.input.map.as_deref())?,
+    };
+    let offered = match &layout {
+        Some(l) => offered_channels(Some(l)),
+        None => Channels::POST,
+    };
+    let postcodes = load_postcodes(&opts.prep)?;
+    let needs = PrepNeeds {
+        keys: opts.prep.needs_keys(),
+        email: offered.contains(Channels::EMAIL),
+        sms: offered.contains(Channels::SMS),
+        destination: true,
+    };
+    let check = AddressCheck {
+        postcodes: postcodes.clone(),
+        policy: opts.prep.address_policy,
+    };
+    let fields = Fields::resolve(layout.as_ref(), &src, &map, needs, check).map_err(JobError::Columns)?;
+    let mut prep = Prep::new(&opts.prep, offered)?;
+    let production = layout
+        .as_ref()
+        .map_or_else(ProductionSpec::default, |l| l.production.clone());
+    let (width, height) = layout
+        .as_ref()
+        .map_or((Length::mm(210.0), Length::mm(297.0)), |l| (l.width, l.height));
+    let planner = Planner::new(&opts.presort, &production, width, height)?;
+    std::fs::create_dir_all(&opts.out_dir).map_err(|source| JobError::Output {
+        path: opts.out_dir.clone(),
+        source,
+    })?;
+    let FirstPass {
+        records, presorted, ..
+    } = first_pass(
+        &src,
+        &fields,
+        &mut prep,
+        Some(planner),
+        &opts.out_dir,
+        &|_, _, _, _| None,
+        &mut |_| {},
+    )?;
+    let presorted = presorted.expect("a planner was given");
+    let output = |path: PathBuf| move |source| JobError::Output { path, source };
+    let csv = opts.out_dir.join("presort.csv");
+    presorted
+        .write_csv(&csv, &records, None)
+        .map_err(output(csv.clone()))?;
+    let labels = match opts.presort.label_layout() {
+        Some(l) => {
+            let out = opts.out_dir.join("trays.pdf");
+            let ids = |position: u32| piece_id(position + 1);
+            write_labels(&l, &presorted, postcodes.as_deref(), &ids, &out, opts.date)?
+        }
+        None => 0,
+    };
+    let mailpieces = presorted.plan.pieces.len() as u64;
+    let summary = QuoteSummary {
+        records: records.records(),
+        mailpieces,
+        not_mailed: records.records() - mailpieces,
+        presort: presorted.report(),
+        labels,
+    };
+    let report = opts.out_dir.join("report.json");
+    write_report_json(&report, &summary).map_err(output(report.clone()))?;
+    Ok(summary)
+}

@@ -1,0 +1,184 @@
+//! End to end: `pli compose --presort` writes its pages in the carrier's order, with
+//! presort.csv, tray labels and the postage; `pli presort` plans without composing.
+
+mod common;
+
+use common::*;
+
+/// 515 letters: 420 for one Paris postcode (fills the finest level), 60 spread over
+/// Lyon's postcodes (each too few: they meet at the département), 30 for Bordeaux (too
+/// few for anything but the residual level) and 5 for Belgium (single-piece), mixed.
+fn contacts() -> String {
+    let mut dests: Vec<(&str, &str, &str)> = Vec::new();
+    dests.extend(std::iter::repeat_n(("75008", "Paris", ""), 420));
+    for k in 0..60 {
+        dests.push((
+            ["69001", "69002", "69003", "69004", "69005", "69006"][k % 6],
+            "Lyon",
+            "",
+        ));
+    }
+    dests.extend(std::iter::repeat_n(("33000", "Bordeaux", ""), 30));
+    dests.extend(std::iter::repeat_n(("1000", "Bruxelles", "Belgique"), 5));
+    // A fixed shuffle, so that input order is not the carrier's.
+    let n = dests.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&k| (k * 7919) % n);
+    let mut csv = format!("{HEADER}\n");
+    for (line, &k) in order.iter().enumerate() {
+        let (postcode, city, country) = dests[k];
+        csv.push_str(&format!(
+            "R{line:04},M.,Jean,Martin{line},,,,{} rue de la Gare,,{postcode},{city},{country},0,Boréal hybride,Garage des Chartrons,Bordeaux\n",
+            line + 1
+        ));
+    }
+    csv
+}
+
+#[test]
+fn a_presorted_job_writes_its_pages_in_the_carriers_order() {
+    let tmp = TempDir::new("presort");
+    std::fs::write(tmp.path("contacts.csv"), contacts()).unwrap();
+    let out = pli(&[
+        "compose",
+        LETTER,
+        &tmp.arg("contacts.csv"),
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+        "--presort",
+        "presort/laposte-industriel.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("263.75 EUR presorted against 375.95 EUR single-piece"),
+        "{stderr}"
+    );
+
+    // presort.csv: finest level first, by key, then by input line; piece ids follow.
+    let plan = read_csv(&tmp.path("out/presort.csv"));
+    assert_eq!(plan[0][..4], ["position", "piece_id", "record_id", "line"]);
+    let rows = &plan[1..];
+    assert_eq!(rows.len(), 515);
+    let level_of = |r: &Vec<String>| (r[4].clone(), r[5].clone(), r[10].clone());
+    let mut blocks: Vec<((String, String, String), usize)> = Vec::new();
+    for r in rows {
+        match blocks.last_mut() {
+            Some((l, n)) if *l == level_of(r) => *n += 1,
+            _ => blocks.push((level_of(r), 1)),
+        }
+    }
+    let s = |x: &str| x.to_owned();
+    assert_eq!(blocks[0], ((s("postcode"), s("75008"), s("presorted")), 420));
+    assert_eq!(blocks[1], ((s("departement"), s("69"), s("presorted")), 60));
+    assert_eq!(blocks[2], ((s("france"), s("*"), s("presorted")), 30));
+    assert_eq!(blocks[3], ((s(""), s(""), s("single:foreign")), 5));
+    for (k, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], (k + 1).to_string());
+        assert_eq!(
+            r[1],
+            format!("P{:07}", k + 1),
+            "pieces are numbered in plan order"
+        );
+    }
+    let lines: Vec<u64> = rows[..420].iter().map(|r| r[3].parse().unwrap()).collect();
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "input order within a key");
+    let trays: std::collections::BTreeSet<&str> = rows[..510].iter().map(|r| r[7].as_str()).collect();
+
+    // The manifest agrees, record by record.
+    let manifest = read_csv(&tmp.path("out/manifest.csv"));
+    for r in rows {
+        let m = manifest.iter().find(|m| m[0] == r[2]).unwrap();
+        assert_eq!((m[2].as_str(), m[4].as_str()), ("composed", r[1].as_str()));
+    }
+
+    // The PDF's pages are in that order.
+    if have("pdftotext") {
+        let page = |n: usize| {
+            let p = n.to_string();
+            run_tool(
+                "pdftotext",
+                &[
+                    "-f",
+                    &p,
+                    "-l",
+                    &p,
+                    "-layout",
+                    &tmp.arg("out/letter-0001.pdf"),
+                    "-",
+                ],
+            )
+        };
+        assert!(page(1).contains("75008 PARIS"));
+        assert!(page(421).contains("LYON"));
+        assert!(page(481).contains("33000 BORDEAUX"));
+        assert!(page(515).contains("BELGIQUE"));
+        let labels = run_tool("pdftotext", &["-layout", &tmp.arg("out/trays.pdf"), "-"]);
+        assert!(labels.contains(&format!("Bac 1 / {}", trays.len())), "{labels}");
+        assert!(labels.contains("Plis P0000001 à P0000"), "{labels}");
+    }
+    let doc = lopdf::Document::load(tmp.path("out/trays.pdf")).unwrap();
+    assert_eq!(doc.get_pages().len(), trays.len(), "one label per tray");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path("out/report.json")).unwrap()).unwrap();
+    let p = &report["presort"];
+    assert_eq!(
+        p["pieces_per_level"],
+        serde_json::json!([["postcode", 420], ["departement", 60], ["france", 30]])
+    );
+    assert_eq!(p["single_pieces"], serde_json::json!([["foreign", 5]]));
+    assert_eq!(p["trays"], trays.len());
+    assert_eq!(
+        (p["saving_eur"].as_str(), p["saving_percent"].as_str()),
+        (Some("112.20"), Some("29.84"))
+    );
+}
+
+#[test]
+fn presort_alone_plans_and_prices_without_composing() {
+    let tmp = TempDir::new("quote");
+    std::fs::write(tmp.path("contacts.csv"), contacts()).unwrap();
+    let out = pli(&[
+        "presort",
+        &tmp.arg("contacts.csv"),
+        "--rules",
+        "presort/laposte-industriel.toml",
+        "-o",
+        &tmp.arg("quote"),
+        "--date",
+        "2026-11-28",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let plan = read_csv(&tmp.path("quote/presort.csv"));
+    assert_eq!(plan.len(), 516);
+    assert_eq!(plan[1][4..6], ["postcode", "75008"]);
+    assert!(tmp.path("quote/trays.pdf").exists());
+    assert!(!tmp.path("quote/letter-0001.pdf").exists(), "nothing composed");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path("quote/report.json")).unwrap()).unwrap();
+    assert_eq!(report["mailpieces"], 515);
+    assert_eq!(report["presort"]["postage_presorted_eur"], "263.75");
+
+    // A deposit below the carrier's minimum is priced single-piece, with a warning.
+    let small: String = contacts().lines().take(101).map(|l| format!("{l}\n")).collect();
+    std::fs::write(tmp.path("small.csv"), small).unwrap();
+    let out = pli(&[
+        "presort",
+        &tmp.arg("small.csv"),
+        "--rules",
+        "presort/laposte-industriel.toml",
+        "-o",
+        &tmp.arg("small"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("below the carrier's minimum"),
+        "{}",
+        describe(&out)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path("small/report.json")).unwrap()).unwrap();
+    assert_eq!(report["presort"]["saving_eur"], "0.00");
+}
