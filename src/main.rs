@@ -99,6 +99,7 @@ impl PrepOpts {
             address_policy: self.address_policy,
             suppress: self.suppress.clone(),
             dedupe: self.dedupe,
+            households: false,
         }
     }
 }
@@ -201,6 +202,11 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         /// The tray label layout (default: tray-label.toml beside the rules file, if there is one).
         #[arg(long, value_name = "LAYOUT", requires = "presort")]
         tray_labels: Option<PathBuf>,
+        /// A document each household receives once, composed with this layout for its first mailed
+        /// member (e.g. a catalogue), while each person keeps a letter. Households come from the file's
+        /// `household` column, else from the household match (last name and address).
+        #[arg(long, value_name = "LAYOUT")]
+        household_docs: Option<PathBuf>,
         /// Output folder.
         #[arg(short, long)]
         out: PathBuf,
@@ -378,6 +384,7 @@ fn run(command: Command) -> Result<u8, JobError> {
             prep_opts,
             presort,
             tray_labels,
+            household_docs,
             out,
             date,
             strict,
@@ -404,6 +411,7 @@ fn run(command: Command) -> Result<u8, JobError> {
                     rules,
                     labels: tray_labels,
                 }),
+                household_docs,
             };
             let started = Instant::now();
             let mut display = ProgressDisplay::new(quiet, progress);

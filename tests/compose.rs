@@ -35,7 +35,11 @@ fn the_sample_campaign_composes_and_every_record_is_accounted_for() {
             "first_page",
             "pages",
             "channels",
-            "household"
+            "household",
+            "household_doc",
+            "household_doc_file",
+            "household_doc_first_page",
+            "household_doc_pages"
         ]
     );
     assert_eq!(manifest.len(), input.len(), "one manifest row per input record");

@@ -63,7 +63,11 @@ fn check_manifest(dir: &Path, expected: &[Expect]) -> Vec<Vec<String>> {
             "first_page",
             "pages",
             "channels",
-            "household"
+            "household",
+            "household_doc",
+            "household_doc_file",
+            "household_doc_first_page",
+            "household_doc_pages"
         ]
     );
     let got: Vec<_> = m[1..]

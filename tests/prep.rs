@@ -259,3 +259,67 @@ fn prepare_writes_the_cleaned_file_without_composing() {
     assert_eq!(objects[0]["channels"], serde_json::json!(["post"]));
     assert_eq!(objects[0]["address_lines"][2], "75008 PARIS");
 }
+
+#[test]
+fn each_household_gets_one_document_and_each_person_a_letter() {
+    let tmp = TempDir::new("households");
+    // The Durands share an address (one household, no household column); Anne Martin
+    // and Paul Martin share the file's household column; Marie Curie lives alone.
+    let contacts = "\
+id,civility,first_name,last_name,company,address2,address3,street,address5,postcode,city,country,postal_optout,household,vehicle,dealer,dealer_city
+F01,M.,Jean-Pierre,Durand,,,,7 allée des Pins,,33000,Bordeaux,,0,,Boréal hybride,Garage des Chartrons,Bordeaux
+F02,Mme,Sophie,DURAND,,,,7 Allée des Pins,,33000,Bordeaux,,0,,Boréal hybride,Garage des Chartrons,Bordeaux
+F03,Mme,Marie,Curie,,,,3 place Bellecour,,69003,Lyon,,0,,Cévenole SUV,Garage de l'Ill,Strasbourg
+F04,Mme,Anne,Martin,,,,5 rue Victor Hugo,,33000,Bordeaux,,0,HH-9,Cévenole SUV,Garage de l'Ill,Strasbourg
+F05,M.,Paul,Martin,,,,9 rue Neuve,,33000,Bordeaux,,0,HH-9,Cévenole SUV,Garage de l'Ill,Strasbourg
+F06,M.,Luc,Durand,,,,7 allée des Pins,,33000,Bordeaux,,1,,Cévenole SUV,Garage de l'Ill,Strasbourg
+";
+    std::fs::write(tmp.path("family.csv"), contacts).unwrap();
+    // The sample letter stands in for the household's document (a catalogue).
+    let out = pli(&[
+        "compose",
+        LETTER,
+        &tmp.arg("family.csv"),
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+        "--household-docs",
+        LETTER,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let m = read_csv(&tmp.path("out/manifest.csv"));
+    assert_eq!(
+        m[0][10..],
+        [
+            "household_doc",
+            "household_doc_file",
+            "household_doc_first_page",
+            "household_doc_pages"
+        ]
+    );
+    let row = |id: &str| m.iter().find(|r| r[0] == id).unwrap().clone();
+    // Everyone mailed keeps a letter.
+    for id in ["F01", "F02", "F03", "F04", "F05"] {
+        assert_eq!(row(id)[2], "composed", "{id}");
+    }
+    // One document per household, for its first mailed member.
+    assert_eq!(row("F01")[9], row("F02")[9], "the Durands are one household");
+    assert_eq!(row("F04")[9], "HH-9");
+    assert_eq!(row("F05")[9], "HH-9");
+    let docs: Vec<(&str, &str)> = m[1..]
+        .iter()
+        .filter(|r| !r[10].is_empty())
+        .map(|r| (r[0].as_str(), r[10].as_str()))
+        .collect();
+    assert_eq!(
+        docs,
+        [("F01", "D0000001"), ("F03", "D0000002"), ("F04", "D0000003")]
+    );
+    assert_eq!(row("F01")[11], "letter-household-0001.pdf");
+    let doc = lopdf::Document::load(tmp.path("out/letter-household-0001.pdf")).unwrap();
+    assert_eq!(doc.get_pages().len(), 3, "three households, one document each");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path("out/report.json")).unwrap()).unwrap();
+    assert_eq!(report["counts"]["household_docs"], 3);
+}

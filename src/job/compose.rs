@@ -1,8 +1,6 @@
 //! `pli compose`: two passes over the records, parallel composition, one ordered writer.
 
-use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -10,17 +8,16 @@ use super::exports::Exports;
 use super::fields::{AddressCheck, Fields, PrepNeeds};
 use super::labels::write_labels;
 use super::pass1::{first_pass, FirstPass};
-use super::prepare::{load_postcodes, offered_channels, rejection, Prep};
+use super::prepare::{load_postcodes, offered_channels, Prep};
 use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
+use super::writer::{letter_id, stream_of, write_pieces};
 use super::{compile, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Email, Layout, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
 use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
-use crate::pdf::{encode_page, EncodedPage, PdfWriter, Shared};
-use crate::report::{
-    self, Entry, EntryReader, Fate, FileEntry, FinishedOutcomes, Outcome, Outcomes, Records, Report,
-};
+use crate::pdf::{encode_page, EncodedPage};
+use crate::report::{self, Entry, EntryReader, FinishedOutcomes, Outcome, Outcomes, Records, Report};
 
 /// Records composed per parallel chunk; large enough to keep both cores busy, small
 /// enough that the queue to the writer holds little.
@@ -28,15 +25,23 @@ const CHUNK: usize = 256;
 
 /// What a record becomes on a worker: its letter's pages (none when it goes by e-mail or
 /// SMS only), notes and warnings, and its messages with their recipients.
-struct Sent {
-    pages: Vec<EncodedPage>,
-    notes: Vec<String>,
-    email: Option<(String, Email)>,
-    sms: Option<(String, Sms)>,
+pub(crate) struct Sent {
+    pub pages: Vec<EncodedPage>,
+    pub notes: Vec<String>,
+    pub email: Option<(String, Email)>,
+    pub sms: Option<(String, Sms)>,
+    /// The household's document, for the household's first mailed member.
+    pub household_pages: Vec<EncodedPage>,
 }
 
 /// A record on its way to the writer, or why it failed.
-type PieceResult = Result<Sent, Rejection>;
+pub(crate) type PieceResult = Result<Sent, Rejection>;
+
+/// The layout of the document each household receives once, with the fields it reads.
+struct HouseholdDoc {
+    layout: Layout,
+    fields: Fields,
+}
 
 /// Where a compose job is, for a progress display.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -72,8 +77,11 @@ pub fn run_compose_with(
     let map = mapping(&layout, opts.map.as_deref())?;
     let postcodes = load_postcodes(&opts.prep)?;
     let offered = offered_channels(Some(&layout));
+    // A household document needs households, hence the fields that make them.
+    let mut prep_opts = opts.prep.clone();
+    prep_opts.households |= opts.household_docs.is_some();
     let needs = PrepNeeds {
-        keys: opts.prep.needs_keys(),
+        keys: prep_opts.needs_keys(),
         email: offered.contains(Channels::EMAIL),
         sms: offered.contains(Channels::SMS),
         destination: opts.presort.is_some(),
@@ -87,8 +95,20 @@ pub fn run_compose_with(
         .as_ref()
         .map(|p| Planner::new(p, &layout.production, layout.width, layout.height))
         .transpose()?;
-    let fields = Fields::resolve(Some(&layout), &src, &map, needs, check).map_err(JobError::Columns)?;
-    let mut prep = Prep::new(&opts.prep, offered)?;
+    let fields =
+        Fields::resolve(Some(&layout), &src, &map, needs, check.clone()).map_err(JobError::Columns)?;
+    // The household's document (e.g. one catalogue per household) reads its own fields.
+    let household = match &opts.household_docs {
+        Some(path) => {
+            let layout = compile(path, opts.date)?;
+            let map = mapping(&layout, opts.map.as_deref())?;
+            let fields = Fields::resolve(Some(&layout), &src, &map, PrepNeeds::default(), check)
+                .map_err(JobError::Columns)?;
+            Some(HouseholdDoc { layout, fields })
+        }
+        None => None,
+    };
+    let mut prep = Prep::new(&prep_opts, offered)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|source| JobError::Output {
         path: opts.out_dir.clone(),
         source,
@@ -126,20 +146,31 @@ pub fn run_compose_with(
     } = first_pass(&src, &fields, &mut prep, planner, &opts.out_dir, &stop, progress)?;
 
     // Pass 2: compose in parallel chunks; one writer appends in plan order.
-    let shared = shared(&layout);
-    let stem = opts
-        .layout
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("pli")
-        .to_owned();
-    let (tx, rx) = mpsc::sync_channel::<Vec<(Entry, PieceResult)>>(2);
-    let writer_opts = WriterOpts {
-        out_dir: opts.out_dir.clone(),
-        stem,
-        title: layout.name.clone(),
-        max_pages: opts.max_pages.max(1),
+    let letters = stream_of(
+        &opts.layout,
+        &layout.name,
+        shared(&layout),
+        opts.max_pages,
+        letter_id,
+    );
+    let households = match (&opts.household_docs, &household) {
+        (Some(path), Some(h)) => {
+            let mut spec = stream_of(
+                path,
+                &h.layout.name,
+                shared(&h.layout),
+                opts.max_pages,
+                report::household_doc_id,
+            );
+            // Two streams never share file names, even from one layout file name.
+            if spec.stem == letters.stem {
+                spec.stem.push_str("-household");
+            }
+            Some(spec)
+        }
+        _ => None,
     };
+    let (tx, rx) = mpsc::sync_channel::<Vec<(Entry, PieceResult)>>(2);
     let outcomes = Outcomes::create(&opts.out_dir).map_err(ledger_error)?;
     let exports = Exports::create(&opts.out_dir, layout.email().is_some(), layout.sms().is_some())
         .map_err(ledger_error)?;
@@ -149,8 +180,9 @@ pub fn run_compose_with(
                 rx,
                 outcomes,
                 exports,
-                shared,
-                writer_opts,
+                letters,
+                households,
+                opts.out_dir.clone(),
                 limit.map(|l| (l, rejected)),
             )
         });
@@ -178,7 +210,7 @@ pub fn run_compose_with(
             let composed: Vec<_> = chunk
                 .par_drain(..)
                 .map(|e| {
-                    let result = compose_one(&src, &fields, &layout, &e, opts);
+                    let result = compose_one(&src, &fields, &layout, household.as_ref(), &e, opts);
                     (e, result)
                 })
                 .collect();
@@ -209,20 +241,29 @@ pub fn run_compose_with(
     };
 
     let manifest = opts.out_dir.join("manifest.csv");
-    let counts =
-        report::write_manifest(&manifest, &records, &outcomes, &written.files).map_err(|source| {
-            JobError::Output {
-                path: manifest.clone(),
-                source,
-            }
-        })?;
+    let counts = report::write_manifest(
+        &manifest,
+        &records,
+        &outcomes,
+        &written.files,
+        &written.household_files,
+    )
+    .map_err(|source| JobError::Output {
+        path: manifest.clone(),
+        source,
+    })?;
     let report = Report {
         layout: layout.name.clone(),
         data: src.path().display().to_string(),
         source: src.detection().clone(),
         date: opts.date.to_string(),
         counts: counts.clone(),
-        files: written.files.clone(),
+        files: written
+            .files
+            .iter()
+            .chain(&written.household_files)
+            .cloned()
+            .collect(),
         presort: presort_report
             .as_ref()
             .map(|r| serde_json::to_value(r).expect("plain data")),
@@ -234,7 +275,7 @@ pub fn run_compose_with(
     })?;
     Ok(JobSummary {
         counts,
-        files: written.files,
+        files: written.files.into_iter().chain(written.household_files).collect(),
         out_dir: opts.out_dir.clone(),
         presort: presort_report,
     })
@@ -317,6 +358,7 @@ fn compose_one(
     src: &Source,
     fields: &Fields,
     layout: &Layout,
+    household: Option<&HouseholdDoc>,
     e: &Entry,
     opts: &ComposeOptions,
 ) -> PieceResult {
@@ -350,163 +392,24 @@ fn compose_one(
         )),
         false => None,
     };
+    let mut household_pages = Vec::new();
+    if let (Some(h), true) = (household, post && e.household_lead) {
+        let mut values = Vec::with_capacity(h.fields.binding.len());
+        src.read_at(&h.fields.binding, e.pos, &mut values)?;
+        let data = h.fields.data(&values, &h.layout, &e.id, &mut Vec::new(), true)?;
+        let piece = compose_piece(&h.layout, &data, opts.allow_missing_glyphs)?;
+        household_pages = piece
+            .pages
+            .iter()
+            .map(|p| encode_page(p, &h.layout.faces))
+            .collect();
+        notes.extend(piece.warnings);
+    }
     Ok(Sent {
         pages,
         notes,
         email,
         sms,
-    })
-}
-
-struct WriterOpts {
-    out_dir: PathBuf,
-    stem: String,
-    title: String,
-    max_pages: u32,
-}
-
-struct Written {
-    outcomes: Outcomes,
-    /// The message files written, if any.
-    exported: Vec<PathBuf>,
-    files: Vec<FileEntry>,
-    /// The rejection that went past the limit, when the writer stopped: its line, record
-    /// id, message, and the rejections counted then.
-    stopped_at: Option<(u64, Box<str>, Box<str>, u64)>,
-}
-
-/// The single writer: appends pieces in order, starting a new file when one is full, and
-/// records each planned record's outcome.
-///
-/// With a reject limit `(limit, rejected in pass 1)`, it stops at the rejection that
-/// goes past it and removes the files it wrote, so nothing looks complete that is not.
-fn write_pieces(
-    rx: mpsc::Receiver<Vec<(Entry, PieceResult)>>,
-    outcomes: Outcomes,
-    mut exports: Exports,
-    shared: Arc<Shared>,
-    o: WriterOpts,
-    limit: Option<(u64, u64)>,
-) -> Result<Written, JobError> {
-    let mut w = Written {
-        outcomes,
-        exported: Vec::new(),
-        files: Vec::new(),
-        stopped_at: None,
-    };
-    let ledger_error = |source| JobError::Output {
-        path: o.out_dir.clone(),
-        source,
-    };
-    let mut rejected = limit.map_or(0, |(_, r)| r);
-    let mut current: Option<(PdfWriter, u32)> = None;
-    let mut pieces = 0u32;
-    for batch in rx {
-        for (entry, result) in batch {
-            let sent = match result {
-                Ok(sent) => sent,
-                Err(r) => {
-                    let Fate::Rejected { code, message } = rejection(r) else {
-                        unreachable!("rejection() gives a rejected fate")
-                    };
-                    rejected += 1;
-                    if limit.is_some_and(|(l, _)| rejected > l) {
-                        drop(current.take());
-                        for f in &w.files {
-                            let _ = std::fs::remove_file(o.out_dir.join(&f.name));
-                        }
-                        w.files.clear();
-                        exports.abandon();
-                        w.stopped_at = Some((entry.pos.line, entry.id, message, rejected));
-                        return Ok(w);
-                    }
-                    w.outcomes
-                        .set(entry.index, &Outcome::Rejected { code, message })
-                        .map_err(ledger_error)?;
-                    continue;
-                }
-            };
-            let messages = |exports: &mut Exports| -> std::io::Result<()> {
-                if let Some((to, email)) = &sent.email {
-                    exports.email(&entry.id, to, email)?;
-                }
-                if let Some((to, sms)) = &sent.sms {
-                    exports.sms(&entry.id, to, sms)?;
-                }
-                Ok(())
-            };
-            messages(&mut exports).map_err(ledger_error)?;
-            if sent.pages.is_empty() {
-                let outcome = Outcome::Exported {
-                    channels: entry.channels,
-                };
-                w.outcomes.set(entry.index, &outcome).map_err(ledger_error)?;
-                continue;
-            }
-            let (pages, warnings) = (sent.pages, sent.notes);
-            let n = pages.len() as u32;
-            if let Some((pdf, _)) = &current {
-                if pdf.pages() > 0 && pdf.pages() + n > o.max_pages {
-                    let (pdf, count) = current.take().expect("checked above");
-                    w.files.push(finish(pdf, count, &o.out_dir)?);
-                }
-            }
-            if current.is_none() {
-                let name = format!("{}-{:04}.pdf", o.stem, w.files.len() + 1);
-                let path = o.out_dir.join(&name);
-                let pdf = PdfWriter::create(&path, shared.clone(), &o.title).map_err(|source| {
-                    JobError::Output {
-                        path: path.clone(),
-                        source,
-                    }
-                })?;
-                current = Some((pdf, 0));
-            }
-            let (pdf, count) = current.as_mut().expect("created above");
-            pieces += 1;
-            pdf.begin_piece(&report::piece_id(pieces));
-            let mut first_page = 0;
-            for (k, page) in pages.iter().enumerate() {
-                let at = pdf.add_page(page).map_err(|source| JobError::Output {
-                    path: o.out_dir.clone(),
-                    source,
-                })?;
-                if k == 0 {
-                    first_page = at;
-                }
-            }
-            *count += 1;
-            let outcome = Outcome::Composed {
-                piece: pieces,
-                file: w.files.len() as u32,
-                first_page,
-                pages: n,
-                warnings: (!warnings.is_empty()).then(|| warnings.join("; ").into_boxed_str()),
-                channels: entry.channels,
-            };
-            w.outcomes.set(entry.index, &outcome).map_err(ledger_error)?;
-        }
-    }
-    if let Some((pdf, count)) = current {
-        w.files.push(finish(pdf, count, &o.out_dir)?);
-    }
-    w.exported = exports.finish().map_err(ledger_error)?;
-    Ok(w)
-}
-
-fn finish(pdf: PdfWriter, pieces: u32, out_dir: &Path) -> Result<FileEntry, JobError> {
-    let summary = pdf.finish().map_err(|source| JobError::Output {
-        path: out_dir.to_owned(),
-        source,
-    })?;
-    Ok(FileEntry {
-        name: summary
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        pages: summary.pages,
-        pieces,
-        bytes: summary.bytes,
+        household_pages,
     })
 }

@@ -34,11 +34,10 @@ impl Lines {
         self.out.write_all(b"\n")
     }
 
-    fn finish(self) -> io::Result<PathBuf> {
+    fn finish(self) -> io::Result<()> {
         let file = self.out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&self.tmp, &self.path)?;
-        Ok(self.path)
+        std::fs::rename(&self.tmp, &self.path)
     }
 }
 
@@ -90,13 +89,12 @@ impl Exports {
         }))
     }
 
-    /// Renames the complete files into place; returns their paths.
-    pub fn finish(self) -> io::Result<Vec<PathBuf>> {
-        [self.emails, self.sms]
-            .into_iter()
-            .flatten()
-            .map(Lines::finish)
-            .collect()
+    /// Renames the complete files into place.
+    pub fn finish(self) -> io::Result<()> {
+        for lines in [self.emails, self.sms].into_iter().flatten() {
+            lines.finish()?;
+        }
+        Ok(())
     }
 
     /// Removes the unfinished files (the job stopped).

@@ -14,6 +14,7 @@ mod pass1;
 mod prepare;
 mod presort;
 mod quote;
+mod writer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,9 @@ pub struct ComposeOptions {
     /// Postal presort: pieces written in the carrier's order, with `presort.csv`,
     /// tray labels and postage.
     pub presort: Option<PresortOptions>,
+    /// A layout composed once per household, for its first mailed member (e.g. one
+    /// catalogue per household while each person keeps a letter).
+    pub household_docs: Option<PathBuf>,
 }
 
 /// Where a data file is and how to read it, for `proof` and `check`.

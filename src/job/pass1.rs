@@ -10,7 +10,7 @@ use super::prepare::{Decision, Prep};
 use super::presort::{Planner, Presorted};
 use super::JobError;
 use crate::data::Source;
-use crate::report::{Fate, RecordLog, Records};
+use crate::report::{Fate, RecordLog, Records, Routing};
 
 /// What pass 1 leaves for what follows.
 pub struct FirstPass {
@@ -61,7 +61,16 @@ pub fn first_pass(
         }
         let position = log.position();
         let index = log
-            .push(pos, &id, &fate, decision.channels, &decision.household)
+            .push(
+                pos,
+                &id,
+                &fate,
+                Routing {
+                    channels: decision.channels,
+                    household: &decision.household,
+                    household_lead: decision.household_lead,
+                },
+            )
             .map_err(ledger_error)?;
         if let (Some(planner), Fate::Planned) = (&mut planner, &fate) {
             let got = fields.prep_values(&values);

@@ -6,6 +6,8 @@
 //! record's own checks (address, fields) for the post, then de-duplication among
 //! the records still in.
 
+use std::collections::HashSet;
+use std::hash::BuildHasher;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -29,12 +31,15 @@ pub struct PrepOptions {
     pub suppress: Vec<(Suppression, PathBuf)>,
     /// De-duplication, if any.
     pub dedupe: Option<MatchLevel>,
+    /// Compute households and name each one's first mailed member (it receives the
+    /// household's document, e.g. one catalogue per household).
+    pub households: bool,
 }
 
 impl PrepOptions {
     /// Whether a record's name, address and contact keys are needed in the first pass.
     pub fn needs_keys(&self) -> bool {
-        !self.suppress.is_empty() || self.dedupe.is_some()
+        !self.suppress.is_empty() || self.dedupe.is_some() || self.households
     }
 }
 
@@ -72,6 +77,11 @@ pub fn load_postcodes(opts: &PrepOptions) -> Result<Option<Arc<PostcodeBase>>, J
 pub struct Prep {
     lists: SuppressionLists,
     dedupe: Option<Deduper>,
+    /// When households are wanted without de-duplication: a household matcher whose
+    /// verdicts only name households.
+    household_ids: Option<Deduper>,
+    /// Households that already have their first mailed member (hashes of their ids).
+    leads: Option<HashSet<u64>>,
     /// The channels the job can produce (post, plus e-mail and SMS when the layout has them).
     offered: Channels,
 }
@@ -84,6 +94,8 @@ pub struct Decision {
     pub channels: Channels,
     /// Its household id, when households are computed.
     pub household: String,
+    /// The first mailed member of its household (it receives the household's document).
+    pub household_lead: bool,
 }
 
 impl Decision {
@@ -93,6 +105,7 @@ impl Decision {
             fate: rejection(r),
             channels: Channels::NONE,
             household: String::new(),
+            household_lead: false,
         }
     }
 }
@@ -107,6 +120,9 @@ impl Prep {
         Ok(Prep {
             lists: SuppressionLists::new(lists),
             dedupe: opts.dedupe.map(Deduper::new),
+            household_ids: (opts.households && opts.dedupe.is_none())
+                .then(|| Deduper::new(MatchLevel::Household)),
+            leads: opts.households.then(HashSet::new),
             offered,
         })
     }
@@ -123,6 +139,7 @@ impl Prep {
             fate,
             channels,
             household: String::new(),
+            household_lead: false,
         };
         if let Some(list) = self.lists.check(&RecordKeys::of_record(&get)) {
             return out(Fate::Suppressed(list.code().into()), Channels::NONE);
@@ -151,18 +168,26 @@ impl Prep {
                     fate: Fate::Suppressed(format!("duplicate_of:{first}").into()),
                     channels: Channels::NONE,
                     household,
+                    household_lead: false,
                 };
             }
+        } else if let Some(ids) = &mut self.household_ids {
+            household = ids.push(id, &get).household_id;
         }
-        let fate = if channels.contains(Channels::POST) {
-            Fate::Planned
-        } else {
-            Fate::Exported
+        let mailed = channels.contains(Channels::POST);
+        // The household's first mailed member receives its document.
+        let household_lead = match &mut self.leads {
+            Some(leads) if mailed => {
+                leads.insert(foldhash::quality::FixedState::with_seed(7).hash_one(&household))
+            }
+            _ => false,
         };
+        let fate = if mailed { Fate::Planned } else { Fate::Exported };
         Decision {
             fate,
             channels,
             household,
+            household_lead,
         }
     }
 }

@@ -53,7 +53,23 @@ pub struct Entry {
     pub channels: Channels,
     /// Its household id, when the job computes households (empty otherwise).
     pub household: Box<str>,
+    /// The first mailed member of its household: it receives the household's document.
+    pub household_lead: bool,
 }
+
+/// Where a record goes, as pass 1 decided with its fate.
+#[derive(Copy, Clone, Debug)]
+pub struct Routing<'a> {
+    /// The channels it goes by.
+    pub channels: Channels,
+    /// Its household id (empty when households are not computed).
+    pub household: &'a str,
+    /// The first mailed member of its household.
+    pub household_lead: bool,
+}
+
+/// The bit of the channels byte that marks a household's lead in the record log.
+const LEAD_BIT: u8 = 0x80;
 
 const PLANNED: u8 = 0;
 const SUPPRESSED: u8 = 1;
@@ -85,20 +101,13 @@ impl RecordLog {
         })
     }
 
-    /// Logs the next record (its channels and household id, empty when there is
-    /// none); returns its index.
-    pub fn push(
-        &mut self,
-        pos: RecordPos,
-        id: &str,
-        fate: &Fate,
-        channels: Channels,
-        household: &str,
-    ) -> io::Result<u64> {
+    /// Logs the next record with its fate and routing; returns its index.
+    pub fn push(&mut self, pos: RecordPos, id: &str, fate: &Fate, routing: Routing) -> io::Result<u64> {
         let o = &mut self.out;
         o.write_all(&pos.line.to_le_bytes())?;
         o.write_all(&pos.offset.to_le_bytes())?;
-        o.write_all(&[channels.bits()])?;
+        let lead = if routing.household_lead { LEAD_BIT } else { 0 };
+        o.write_all(&[routing.channels.bits() | lead])?;
         match fate {
             Fate::Planned => {
                 o.write_all(&[PLANNED])?;
@@ -119,7 +128,7 @@ impl RecordLog {
             }
         }
         put_str(o, id)?;
-        put_str(o, household)?;
+        put_str(o, routing.household)?;
         self.records += 1;
         Ok(self.records - 1)
     }
@@ -258,7 +267,8 @@ impl EntryReader<'_> {
         let offset = get_u64(r)?;
         let mut tag = [0u8; 2];
         r.read_exact(&mut tag)?;
-        let channels = Channels::from_bits(tag[0]);
+        let channels = Channels::from_bits(tag[0] & !LEAD_BIT);
+        let household_lead = tag[0] & LEAD_BIT != 0;
         let fate = match tag[1] {
             PLANNED => Fate::Planned,
             EXPORTED => Fate::Exported,
@@ -279,6 +289,7 @@ impl EntryReader<'_> {
             fate,
             channels,
             household,
+            household_lead,
         }))
     }
 
@@ -324,6 +335,8 @@ pub enum Outcome {
         warnings: Option<Box<str>>,
         /// The channels it went by (post, and e-mail or SMS if also sent).
         channels: Channels,
+        /// The household's document it also received, if it is its household's lead.
+        household_doc: Option<DocRef>,
     },
     /// Sent by e-mail or SMS only.
     Exported {
@@ -339,9 +352,23 @@ pub enum Outcome {
     },
 }
 
+/// A document in an output stream: its piece number, file index, first page and pages.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct DocRef {
+    /// The piece's number in its stream.
+    pub piece: u32,
+    /// Index of the file in the stream's file list.
+    pub file: u32,
+    /// First page in that file (1-based).
+    pub first_page: u32,
+    /// Number of pages.
+    pub pages: u32,
+}
+
 /// Bytes of one outcome slot: state, piece, file, first page, pages (u32 each), the
-/// channels (one byte and padding), and the offset of its note (u64, or `NO_NOTE`).
-const SLOT: usize = 32;
+/// channels (one byte and padding), the offset of its note (u64, or `NO_NOTE`), then
+/// the household document's piece, file, first page and pages (u32 each; piece 0: none).
+const SLOT: usize = 48;
 const NO_NOTE: u64 = u64::MAX;
 /// Slot states; a slot never written reads as zeros, so `EMPTY` must be 0.
 const EMPTY: u32 = 0;
@@ -379,6 +406,7 @@ impl Outcomes {
             self.run_start = index;
         }
         let mut slot = [0u8; SLOT];
+        let mut doc = [0u32; 4];
         let (state, words, channels, note) = match outcome {
             Outcome::Composed {
                 piece,
@@ -387,11 +415,15 @@ impl Outcomes {
                 pages,
                 warnings,
                 channels,
+                household_doc,
             } => {
                 let note = match warnings {
                     Some(w) => self.note(&[w])?,
                     None => NO_NOTE,
                 };
+                if let Some(d) = household_doc {
+                    doc = [d.piece, d.file, d.first_page, d.pages];
+                }
                 (COMPOSED, [*piece, *file, *first_page, *pages], *channels, note)
             }
             Outcome::Exported { channels } => (SENT, [0; 4], *channels, NO_NOTE),
@@ -400,6 +432,9 @@ impl Outcomes {
                 (FAILED, [0; 4], Channels::NONE, note)
             }
         };
+        for (k, w) in doc.iter().enumerate() {
+            slot[32 + 4 * k..36 + 4 * k].copy_from_slice(&w.to_le_bytes());
+        }
         slot[0..4].copy_from_slice(&state.to_le_bytes());
         for (k, w) in words.iter().enumerate() {
             slot[4 + 4 * k..8 + 4 * k].copy_from_slice(&w.to_le_bytes());
@@ -503,6 +538,12 @@ impl OutcomeReader<'_> {
                     Some(self.note(note)?)
                 },
                 channels: Channels::from_bits(slot[20]),
+                household_doc: (word(8) != 0).then(|| DocRef {
+                    piece: word(8),
+                    file: word(9),
+                    first_page: word(10),
+                    pages: word(11),
+                }),
             }),
             SENT => Some(Outcome::Exported {
                 channels: Channels::from_bits(slot[20]),
@@ -575,15 +616,13 @@ mod tests {
         let mut positions = Vec::new();
         for (k, f) in fates.iter().enumerate() {
             positions.push(log.position());
-            let household = if k == 3 { "H1" } else { "" };
+            let routing = Routing {
+                channels: Channels::POST,
+                household: if k == 3 { "H1" } else { "" },
+                household_lead: k == 3,
+            };
             let at = log
-                .push(
-                    pos(k as u64 + 2, 100 * k as u64),
-                    &format!("C{k}"),
-                    f,
-                    Channels::POST,
-                    household,
-                )
+                .push(pos(k as u64 + 2, 100 * k as u64), &format!("C{k}"), f, routing)
                 .unwrap();
             assert_eq!(at, k as u64);
         }
@@ -602,6 +641,7 @@ mod tests {
             assert_eq!(&e.fate, f);
             assert_eq!(e.channels, Channels::POST);
             assert_eq!(&*e.household, if k == 3 { "H1" } else { "" });
+            assert_eq!(e.household_lead, k == 3);
         }
         assert_eq!(all.next_entry().unwrap(), None);
         let ids: Vec<_> = std::iter::from_fn(|| planned.next_planned().unwrap())
@@ -621,6 +661,12 @@ mod tests {
             pages: 2,
             warnings: warnings.map(Into::into),
             channels: Channels::POST | Channels::SMS,
+            household_doc: (piece == 2).then_some(DocRef {
+                piece: 1,
+                file: 0,
+                first_page: 1,
+                pages: 8,
+            }),
         };
         let sent = Outcome::Exported {
             channels: Channels::EMAIL,

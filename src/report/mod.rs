@@ -10,7 +10,9 @@ use crate::mailprep::Channels;
 
 mod ledger;
 
-pub use ledger::{Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, RecordLog, Records};
+pub use ledger::{
+    DocRef, Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, RecordLog, Records, Routing,
+};
 
 /// The reason of a record a job planned but never composed (a bug if it is ever seen).
 const NOT_COMPOSED: &str = "internal:not_composed";
@@ -18,6 +20,11 @@ const NOT_COMPOSED: &str = "internal:not_composed";
 /// A piece id as printed: `P0000042`.
 pub fn piece_id(piece: u32) -> String {
     format!("P{piece:07}")
+}
+
+/// A household document's id as printed: `D0000042`.
+pub fn household_doc_id(piece: u32) -> String {
+    format!("D{piece:07}")
 }
 
 /// An output file as listed in the report.
@@ -52,6 +59,10 @@ pub struct Counts {
     pub warned: u64,
     /// Pages written.
     pub pages: u64,
+    /// Household documents composed (one per household, to its first mailed member).
+    pub household_docs: u64,
+    /// Their pages.
+    pub household_pages: u64,
     /// Records per reason code (`suppressed:…` and rejection codes).
     pub reasons: BTreeMap<String, u64>,
 }
@@ -77,7 +88,7 @@ pub struct Report {
 }
 
 /// The manifest's columns.
-pub const MANIFEST_COLUMNS: [&str; 10] = [
+pub const MANIFEST_COLUMNS: [&str; 14] = [
     "record_id",
     "line",
     "status",
@@ -88,6 +99,10 @@ pub const MANIFEST_COLUMNS: [&str; 10] = [
     "pages",
     "channels",
     "household",
+    "household_doc",
+    "household_doc_file",
+    "household_doc_first_page",
+    "household_doc_pages",
 ];
 
 /// Writes `manifest.csv` ([`MANIFEST_COLUMNS`]), one row per input record in file order,
@@ -98,6 +113,7 @@ pub fn write_manifest(
     records: &Records,
     outcomes: &FinishedOutcomes,
     files: &[FileEntry],
+    household_files: &[FileEntry],
 ) -> io::Result<Counts> {
     let mut c = Counts {
         records: records.records(),
@@ -125,6 +141,25 @@ pub fn write_manifest(
             } else {
                 by.to_string()
             };
+            let doc: [String; 4] = match &outcome {
+                Some(Outcome::Composed {
+                    household_doc: Some(d),
+                    ..
+                }) => {
+                    c.household_docs += 1;
+                    c.household_pages += d.pages as u64;
+                    let name = household_files
+                        .get(d.file as usize)
+                        .map_or("", |f| f.name.as_str());
+                    [
+                        household_doc_id(d.piece),
+                        name.to_owned(),
+                        d.first_page.to_string(),
+                        d.pages.to_string(),
+                    ]
+                }
+                _ => Default::default(),
+            };
             let mut row = |status: &str, reason: &str, piece: [&str; 4]| {
                 w.write_record([
                     &*e.id,
@@ -137,6 +172,10 @@ pub fn write_manifest(
                     piece[3],
                     &channels,
                     &e.household,
+                    &doc[0],
+                    &doc[1],
+                    &doc[2],
+                    &doc[3],
                 ])
             };
             match (&e.fate, outcome.as_ref()) {
@@ -261,22 +300,38 @@ mod tests {
         let mut log = RecordLog::create(dir.path()).unwrap();
         let at = |line| RecordPos { line, offset: 0 };
         let post = Channels::POST;
-        log.push(at(2), "a", &Fate::Planned, post | Channels::EMAIL, "H1")
+        let to = |channels, household| Routing {
+            channels,
+            household,
+            household_lead: household == "H1",
+        };
+        log.push(at(2), "a", &Fate::Planned, to(post | Channels::EMAIL, "H1"))
             .unwrap();
-        log.push(at(3), "b", &Fate::Suppressed("optout".into()), Channels::NONE, "")
-            .unwrap();
+        log.push(
+            at(3),
+            "b",
+            &Fate::Suppressed("optout".into()),
+            to(Channels::NONE, ""),
+        )
+        .unwrap();
         let rejected = Fate::Rejected {
             code: "missing_field:city".into(),
             message: "missing_field:city: …".into(),
         };
-        log.push(at(4), "c", &rejected, post, "").unwrap();
-        log.push(at(5), "d", &Fate::Planned, post, "").unwrap();
-        log.push(at(6), "e", &Fate::Planned, post, "").unwrap();
-        log.push(at(7), "f", &Fate::Exported, Channels::SMS, "").unwrap();
-        let dup = Fate::Suppressed("duplicate_of:a".into());
-        log.push(at(8), "g", &dup, post, "H1").unwrap();
-        log.push(at(9), "h", &Fate::Suppressed("duplicate_of:d".into()), post, "")
+        log.push(at(4), "c", &rejected, to(post, "")).unwrap();
+        log.push(at(5), "d", &Fate::Planned, to(post, "")).unwrap();
+        log.push(at(6), "e", &Fate::Planned, to(post, "")).unwrap();
+        log.push(at(7), "f", &Fate::Exported, to(Channels::SMS, ""))
             .unwrap();
+        let dup = Fate::Suppressed("duplicate_of:a".into());
+        log.push(at(8), "g", &dup, to(post, "H2")).unwrap();
+        log.push(
+            at(9),
+            "h",
+            &Fate::Suppressed("duplicate_of:d".into()),
+            to(post, ""),
+        )
+        .unwrap();
         let records = log.finish().unwrap();
         let mut out = Outcomes::create(dir.path()).unwrap();
         let composed = Outcome::Composed {
@@ -286,6 +341,12 @@ mod tests {
             pages: 2,
             warnings: None,
             channels: post | Channels::EMAIL,
+            household_doc: Some(DocRef {
+                piece: 1,
+                file: 0,
+                first_page: 1,
+                pages: 8,
+            }),
         };
         out.set(0, &composed).unwrap();
         let sent = Outcome::Exported {
@@ -306,7 +367,14 @@ mod tests {
             bytes: 1000,
         }];
         let path = dir.path().join("manifest.csv");
-        let c = write_manifest(&path, &records, &outcomes, &files).unwrap();
+        let household_files = [FileEntry {
+            name: "catalogue-0001.pdf".into(),
+            pages: 8,
+            pieces: 1,
+            bytes: 9000,
+        }];
+        let c = write_manifest(&path, &records, &outcomes, &files, &household_files).unwrap();
+        assert_eq!((c.household_docs, c.household_pages), (1, 8));
         assert_eq!(c.records, 8);
         assert_eq!(c.records, c.composed + c.exported + c.suppressed + c.rejected);
         assert_eq!(
@@ -329,12 +397,12 @@ mod tests {
         assert_eq!(lines[0], MANIFEST_COLUMNS.join(","));
         assert_eq!(
             lines[1],
-            "a,2,composed,,P0000001,letter-0001.pdf,1,2,post+email,H1"
+            "a,2,composed,,P0000001,letter-0001.pdf,1,2,post+email,H1,D0000001,catalogue-0001.pdf,1,8"
         );
-        assert_eq!(lines[2], "b,3,suppressed,suppressed:optout,,,,,,");
-        assert_eq!(lines[4], "d,5,rejected,no glyph,,,,,,");
-        assert_eq!(lines[5], format!("e,6,rejected,{NOT_COMPOSED},,,,,,"));
-        assert_eq!(lines[6], "f,7,exported,,,,,,sms,");
-        assert_eq!(lines[7], "g,8,suppressed,suppressed:duplicate_of:a,,,,,,H1");
+        assert_eq!(lines[2], "b,3,suppressed,suppressed:optout,,,,,,,,,,");
+        assert_eq!(lines[4], "d,5,rejected,no glyph,,,,,,,,,,");
+        assert_eq!(lines[5], format!("e,6,rejected,{NOT_COMPOSED},,,,,,,,,,"));
+        assert_eq!(lines[6], "f,7,exported,,,,,,sms,,,,,");
+        assert_eq!(lines[7], "g,8,suppressed,suppressed:duplicate_of:a,,,,,,H2,,,,");
     }
 }
