@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::compose::{Email, Sms};
 
@@ -29,7 +29,7 @@ impl Lines {
         })
     }
 
-    fn write(&mut self, value: &serde_json::Value) -> io::Result<()> {
+    fn write(&mut self, value: &impl Serialize) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, value)?;
         self.out.write_all(b"\n")
     }
@@ -39,6 +39,26 @@ impl Lines {
         file.sync_all()?;
         std::fs::rename(&self.tmp, &self.path)
     }
+}
+
+/// One line of `emails.jsonl`.
+#[derive(Serialize)]
+struct EmailLine<'a> {
+    record_id: &'a str,
+    to: &'a str,
+    from: Option<&'a str>,
+    subject: &'a str,
+    html: &'a str,
+    text: Option<&'a str>,
+}
+
+/// One line of `sms.jsonl`.
+#[derive(Serialize)]
+struct SmsLine<'a> {
+    record_id: &'a str,
+    to: &'a str,
+    text: &'a str,
+    septets: usize,
 }
 
 /// The message files of a job: each present when the layout has that channel.
@@ -66,14 +86,14 @@ impl Exports {
         let Some(lines) = &mut self.emails else {
             return Ok(());
         };
-        lines.write(&json!({
-            "record_id": id,
-            "to": to,
-            "from": email.from,
-            "subject": email.subject,
-            "html": email.html,
-            "text": email.text,
-        }))
+        lines.write(&EmailLine {
+            record_id: id,
+            to,
+            from: email.from.as_deref(),
+            subject: &email.subject,
+            html: &email.html,
+            text: email.text.as_deref(),
+        })
     }
 
     /// Adds an SMS to `to` for record `id`.
@@ -81,12 +101,12 @@ impl Exports {
         let Some(lines) = &mut self.sms else {
             return Ok(());
         };
-        lines.write(&json!({
-            "record_id": id,
-            "to": to,
-            "text": sms.text,
-            "septets": sms.septets,
-        }))
+        lines.write(&SmsLine {
+            record_id: id,
+            to,
+            text: &sms.text,
+            septets: sms.septets,
+        })
     }
 
     /// Renames the complete files into place.

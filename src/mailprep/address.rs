@@ -130,7 +130,15 @@ impl AddressBlock {
         postcodes: Option<&PostcodeBase>,
         policy: AddressPolicy,
     ) -> Result<AddressBlock, Rejection> {
-        let field = |name: &str| collapse(get(name));
+        // Each field collapsed once (the block reads some of them several times).
+        let collapsed: Vec<(&str, String)> = super::ADDRESS_FIELDS
+            .iter()
+            .map(|&name| (name, collapse(get(name))))
+            .collect();
+        let field = |name: &str| match collapsed.iter().find(|(n, _)| *n == name) {
+            Some((_, v)) => v.clone(),
+            None => collapse(get(name)),
+        };
         let country = postal_caps(&field("country"));
         let domestic = is_domestic(&country);
         require(&field, domestic)?;

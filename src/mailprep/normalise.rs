@@ -8,24 +8,51 @@
 ///
 /// `« Saint-Étienne »` becomes `SAINT ETIENNE`; ligatures are spelt out (`Œ` → `OE`).
 pub fn postal_caps(s: &str) -> String {
+    // One pass: each character folded, anything else a space, runs of spaces made one
+    // (this runs several times for every record's address).
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_uppercase) {
-        match c {
-            'À' | 'Â' | 'Ä' | 'Á' | 'Ã' | 'Å' => out.push('A'),
-            'Ç' => out.push('C'),
-            'É' | 'È' | 'Ê' | 'Ë' => out.push('E'),
-            'Î' | 'Ï' | 'Í' | 'Ì' => out.push('I'),
-            'Ô' | 'Ö' | 'Ó' | 'Ò' | 'Õ' | 'Ø' => out.push('O'),
-            'Ù' | 'Û' | 'Ü' | 'Ú' => out.push('U'),
-            'Ÿ' | 'Ý' => out.push('Y'),
-            'Ñ' => out.push('N'),
-            'Œ' => out.push_str("OE"),
-            'Æ' => out.push_str("AE"),
-            c if c.is_alphanumeric() => out.push(c),
-            _ => out.push(' '),
+    let mut space = false;
+    let mut push = |out: &mut String, folded: &str| {
+        if folded == " " {
+            space = !out.is_empty();
+            return;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push_str(folded);
+    };
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        if c.is_ascii() {
+            let f = if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                ' '
+            };
+            push(&mut out, f.encode_utf8(&mut buf));
+            continue;
+        }
+        for c in c.to_uppercase() {
+            let folded = match c {
+                'À' | 'Â' | 'Ä' | 'Á' | 'Ã' | 'Å' => "A",
+                'Ç' => "C",
+                'É' | 'È' | 'Ê' | 'Ë' => "E",
+                'Î' | 'Ï' | 'Í' | 'Ì' => "I",
+                'Ô' | 'Ö' | 'Ó' | 'Ò' | 'Õ' | 'Ø' => "O",
+                'Ù' | 'Û' | 'Ü' | 'Ú' => "U",
+                'Ÿ' | 'Ý' => "Y",
+                'Ñ' => "N",
+                'Œ' => "OE",
+                'Æ' => "AE",
+                c if c.is_alphanumeric() => c.encode_utf8(&mut buf),
+                _ => " ",
+            };
+            push(&mut out, folded);
         }
     }
-    collapse(&out)
+    out
 }
 
 /// Runs of white space made single spaces, ends trimmed.
