@@ -214,6 +214,7 @@ impl Compiler {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn element(
         &mut self,
+        scope: &str,
         index: usize,
         el: &ElementSpec,
         templates: &mut Templates,
@@ -238,7 +239,7 @@ impl Compiler {
             } => {
                 let name = label(name, "text");
                 let frame = self.rect(&format!("element `{name}`"), *x, *y, *width, *height);
-                let tname = format!("element:{index}");
+                let tname = format!("element:{scope}{index}");
                 let fields = match templates.add(&tname, text) {
                     Ok(f) => f,
                     Err(e) => {
@@ -295,7 +296,7 @@ impl Compiler {
                     if let Err(e) = safe_join(assets, &fixed) {
                         self.err(format!("element `{name}` file: {e}"));
                     }
-                    let tname = format!("element:{index}");
+                    let tname = format!("element:{scope}{index}");
                     match templates.add(&tname, file) {
                         Ok(f) => used.extend(f),
                         Err(e) => {

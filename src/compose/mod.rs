@@ -1,5 +1,7 @@
 //! Composition: layouts compiled once, then each mailpiece laid out into pages.
 
+pub mod booklet;
+pub mod catalogue;
 pub mod channels;
 pub mod compiled;
 mod compiler;
@@ -10,6 +12,7 @@ pub mod linebreak;
 pub mod markup;
 pub mod page;
 pub mod piece;
+pub mod selection;
 pub mod template;
 pub mod text;
 

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::exports::Exports;
 use super::fields::{AddressCheck, Fields, PrepNeeds};
 use super::prepare::{load_postcodes, offered_channels, rejection, Decision, Prep};
-use super::{compile, mapping, shared, ComposeOptions, JobError, JobSummary};
+use super::{compile_with, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Email, Layout, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
@@ -61,7 +61,7 @@ pub fn run_compose_with(
     opts: &ComposeOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<JobSummary, JobError> {
-    let layout = compile(&opts.layout, opts.date)?;
+    let layout = compile_with(&opts.layout, opts.date, opts.products.as_deref())?;
     let src = Source::open(&opts.data, &opts.source)?;
     let map = mapping(&layout, opts.map.as_deref())?;
     let postcodes = load_postcodes(&opts.prep)?;

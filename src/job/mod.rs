@@ -54,6 +54,8 @@ pub struct ComposeOptions {
     pub allow_missing_glyphs: bool,
     /// Mail preparation: postcode base, suppression lists, de-duplication.
     pub prep: PrepOptions,
+    /// A catalogue's products file, instead of the one its layout names.
+    pub products: Option<PathBuf>,
 }
 
 /// Where a data file is and how to read it, for `proof` and `check`.
@@ -190,7 +192,12 @@ fn job_values(date: Date) -> JobValues {
 }
 
 fn compile(layout: &Path, date: Date) -> Result<Layout, JobError> {
-    Layout::compile(layout, &job_values(date)).map_err(JobError::Layout)
+    compile_with(layout, date, None)
+}
+
+/// Compiles the layout, a catalogue's products taken from `products` when given.
+fn compile_with(layout: &Path, date: Date, products: Option<&Path>) -> Result<Layout, JobError> {
+    Layout::compile_with(layout, &job_values(date), products).map_err(JobError::Layout)
 }
 
 fn shared(layout: &Layout) -> Arc<Shared> {
