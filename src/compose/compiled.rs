@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::catalogue::{self, Catalogue};
 use super::channels::{self, EmailTemplate, SmsTemplate};
 use super::compiler::{safe_join, Compiled, Compiler, StaticEl};
+pub use super::fit::{Anchor, Edge, Fit};
 use super::fonts::{Face, FontBook};
 use super::image::{ImageId, ImageStore};
 use super::layout::{LayoutFile, Pages};
@@ -18,17 +19,6 @@ use crate::units::{Length, Rect};
 
 /// Fields computed by pli rather than read from the record.
 pub const COMPUTED_FIELDS: &[&str] = &["address_lines", "products"];
-
-/// How an image is fitted into its frame.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Fit {
-    /// Whole image visible, proportions kept.
-    Contain,
-    /// Frame filled, proportions kept, the excess cropped.
-    Cover,
-    /// Frame filled, proportions changed.
-    Stretch,
-}
 
 /// Where an image comes from.
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
-use super::compiled::{Fit, ImageSource, Variable};
+use super::compiled::{Anchor, Fit, ImageSource, Variable};
 use super::fonts::FontBook;
 use super::image::{ImageId, ImageStore};
 use super::layout::{ElementSpec, LayoutFile, PageSize, Pages, StyleSpec};
@@ -275,19 +275,27 @@ impl Compiler {
                 height,
                 file,
                 fit,
+                align,
                 pages,
             } => {
                 let name = label(name, "image");
                 let frame = self.rect(&format!("element `{name}`"), *x, *y, *width, *height);
+                let anchor = match Anchor::parse(align.as_deref().unwrap_or("center")) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        self.err(format!("element `{name}` align: {e}"));
+                        Anchor::default()
+                    }
+                };
                 let fit = match fit.as_deref().unwrap_or("contain") {
-                    "contain" => Fit::Contain,
-                    "cover" => Fit::Cover,
+                    "contain" => Fit::Contain(anchor),
+                    "cover" => Fit::Cover(anchor),
                     "stretch" => Fit::Stretch,
                     other => {
                         self.err(format!(
                             "element `{name}` fit: `{other}`: use contain, cover or stretch"
                         ));
-                        Fit::Contain
+                        Fit::Contain(anchor)
                     }
                 };
                 if file.contains("{{") {

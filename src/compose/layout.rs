@@ -175,6 +175,8 @@ pub enum ElementSpec {
         file: String,
         /// `contain` (default), `cover` or `stretch`.
         fit: Option<String>,
+        /// Where a contained or covering image sits: `center` (default), `top`, `bottom left`…
+        align: Option<String>,
         /// Pages drawn on.
         #[serde(default)]
         pages: Pages,

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod channels;
 pub mod compiled;
 mod compiler;
+pub mod fit;
 pub mod fonts;
 pub mod image;
 pub mod layout;

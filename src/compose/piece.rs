@@ -447,21 +447,21 @@ pub fn draw_image(layout: &Layout, image: ImageId, frame: Rect, fit: Fit, items:
     let (fw, fh) = (frame.width.to_pt(), frame.height.to_pt());
     let scale = match fit {
         Fit::Stretch => None,
-        Fit::Contain => Some((fw / iw).min(fh / ih)),
-        Fit::Cover => Some((fw / iw).max(fh / ih)),
+        Fit::Contain(a) => Some(((fw / iw).min(fh / ih), a)),
+        Fit::Cover(a) => Some(((fw / iw).max(fh / ih), a)),
     };
     let rect = match scale {
         None => frame,
-        Some(s) => {
+        Some((s, a)) => {
             let (w, h) = (iw * s, ih * s);
             Rect {
-                x: frame.x + Length::pt((fw - w) / 2.0),
-                y: frame.y + Length::pt((fh - h) / 2.0),
+                x: frame.x + Length::pt((fw - w) * a.x.share()),
+                y: frame.y + Length::pt((fh - h) * a.y.share()),
                 width: Length::pt(w),
                 height: Length::pt(h),
             }
         }
     };
-    let clip = (fit == Fit::Cover).then_some(frame);
+    let clip = matches!(fit, Fit::Cover(_)).then_some(frame);
     items.push(Item::Image { image, rect, clip });
 }
