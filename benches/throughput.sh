@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end throughput of `pli compose` on the sample letter: pages per second,
-# peak resident memory and bytes per page, for each N given (default 10000 100000 1000000).
+# End-to-end throughput of `pli compose` on the sample letter (or catalogue): pages per
+# second, peak resident memory and bytes per page, for each N given (default 10000 100000 1000000).
 #
-# Usage: benches/throughput.sh [--one-thread] [--only-one-thread] [--out DIR] [--keep] [N ...]
+# Usage: benches/throughput.sh [--catalogue] [--one-thread] [--only-one-thread] [--out DIR] [--keep] [N ...]
+#   --catalogue        compose layouts/catalogue.toml with samples/products.csv instead
 #   --one-thread       also run each N with RAYON_NUM_THREADS=1 (composition on one worker)
 #   --only-one-thread  run each N with RAYON_NUM_THREADS=1 only
 #   --out DIR          where contacts, outputs and results.tsv go (default $OUT or /tmp/pli-bench)
@@ -22,16 +23,18 @@ cd "$(dirname "$0")/.."
 
 OUT=${OUT:-/tmp/pli-bench}
 threads=(all)
+layout=letter
 keep=0
 sizes=()
 while [ $# -gt 0 ]; do
   case $1 in
+    --catalogue) layout=catalogue ;;
     --one-thread) threads=(all 1) ;;
     --only-one-thread) threads=(1) ;;
     --out) OUT=$2; shift ;;
     --out=*) OUT=${1#--out=} ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "throughput.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) [[ $1 =~ ^[0-9]+$ ]] || { echo "throughput.sh: N must be a number, not $1" >&2; exit 2; }
        sizes+=("$1") ;;
@@ -46,7 +49,14 @@ cargo build --release --quiet
 PLI=$PWD/target/release/pli
 mkdir -p "$OUT"
 RESULTS=$OUT/results.tsv
-header='date\tcommit\tthreads\trecords\tpages\tfiles\tseconds\tpages_per_s\tcpu_s\tpeak_rss_mb\tbytes_per_page\tload1_before\tother_cores\tcores'
+header='date\tcommit\tthreads\trecords\tpages\tfiles\tseconds\tpages_per_s\tcpu_s\tpeak_rss_mb\tbytes_per_page\tload1_before\tother_cores\tcores\tlayout'
+# A catalogue is ~5 pages of ~1.1 KB a record; a letter one page of ~2.6 KB.
+per_record=2700
+compose_args=(layouts/letter.toml)
+if [ "$layout" = catalogue ]; then
+  per_record=7000
+  compose_args=(layouts/catalogue.toml --products samples/products.csv)
+fi
 # A results file from an older version of this script (other columns) is kept aside.
 if [ -s "$RESULTS" ] && [ "$(head -1 "$RESULTS")" != "$(printf "$header")" ]; then
   mv "$RESULTS" "$RESULTS.$(date +%Y%m%d%H%M%S)"
@@ -68,7 +78,7 @@ printf '%8s %9s %9s %8s %9s %8s %9s %10s %6s %6s\n' \
 for n in "${sizes[@]}"; do
   contacts=$OUT/contacts_$n.csv
   # Room for the contacts (if not yet written), the PDFs and the manifest, with 10% to spare.
-  need=$(( n * 2700 + n * 60 ))
+  need=$(( n * per_record + n * 60 ))
   [ -s "$contacts" ] || need=$(( need + n * 300 ))
   need=$(( need + need / 10 ))
   rm -rf "$OUT/out"
@@ -90,7 +100,7 @@ for n in "${sizes[@]}"; do
     [ "$t" = all ] || env_threads=(env RAYON_NUM_THREADS="$t")
     status=0
     "${env_threads[@]}" /usr/bin/time -f '%e %M %U %S' -o "$OUT/time" \
-      "$PLI" compose layouts/letter.toml "$contacts" -o "$OUT/out" --date 2026-11-28 \
+      "$PLI" compose "${compose_args[@]}" "$contacts" -o "$OUT/out" --date 2026-11-28 \
       2>"$OUT/stderr" >/dev/null || status=$?
     busy1=$(busy); t1=$(now)
     if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
@@ -113,9 +123,9 @@ print(f'{pages / max(secs, 0.001):.0f} {user + sys_:.2f} {kb / 1024:.1f} {size /
       "$pages" "$secs" "$kb" "$user" "$sys" "$bytes" "$busy0" "$busy1" "$t0" "$t1")
     printf '%8s %9s %9s %8s %9s %8s %9s %10s %6s %6s\n' \
       "$t" "$n" "$pages" "$secs" "$rate" "$cpu" "$mb" "$per_page" "$load" "$other"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
       "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$commit" "$t" "$n" "$pages" "$files" "$secs" \
-      "$rate" "$cpu" "$mb" "$per_page" "$load" "$other" "$cores" >> "$RESULTS"
+      "$rate" "$cpu" "$mb" "$per_page" "$load" "$other" "$cores" "$layout" >> "$RESULTS"
   done
 done
 [ "$keep" = 1 ] || rm -rf "$OUT/out"

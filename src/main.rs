@@ -178,6 +178,7 @@ enum Command {
     /// Compose every record into PDF letters, with manifest.csv and report.json.
     #[command(after_help = "Examples:
   pli compose layouts/letter.toml samples/contacts.csv -o out
+  pli compose layouts/catalogue.toml samples/contacts.csv --products samples/products.csv -o out
   pli compose layouts/letter.toml contacts.csv -o out --date 2026-12-01 --strict
   pli compose layouts/letter.toml export.csv --map samples/mapping-fr.toml -o out
   pli compose layouts/letter.toml contacts.xlsx --sheet Clients -o out
@@ -225,6 +226,9 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         /// Start a new PDF file before a piece that would take a file past this many pages.
         #[arg(long, default_value_t = 10_000)]
         max_pages: u32,
+        /// A catalogue's products file (CSV or JSON Lines), instead of the one its layout names.
+        #[arg(long, value_name = "FILE")]
+        products: Option<PathBuf>,
         /// Show progress even when standard error is not a terminal (one line every few seconds).
         #[arg(long, conflicts_with = "quiet")]
         progress: bool,
@@ -391,6 +395,7 @@ fn run(command: Command) -> Result<u8, JobError> {
             max_rejects,
             allow_missing_glyphs,
             max_pages,
+            products,
             progress,
             quiet,
         } => {
@@ -412,6 +417,7 @@ fn run(command: Command) -> Result<u8, JobError> {
                     labels: tray_labels,
                 }),
                 household_docs,
+                products,
             };
             let started = Instant::now();
             let mut display = ProgressDisplay::new(quiet, progress);

@@ -1,12 +1,11 @@
-//! Golden page: page 1 of a fixed record rendered to PNG by poppler and compared
-//! with the committed reference within a small tolerance. `UPDATE_GOLDEN=1`
-//! rewrites the reference (look at it before committing it).
+//! Golden pages: pages of fixed records rendered to PNG by poppler and compared
+//! with the committed references within a small tolerance. `UPDATE_GOLDEN=1`
+//! rewrites the references (look at them before committing them).
 
 mod common;
 
 use common::*;
 
-const REFERENCE: &str = "tests/golden/letter-C000001-p1.png";
 /// Rendering resolution: enough to see a line move, small enough to commit.
 const DPI: &str = "50";
 
@@ -21,24 +20,22 @@ fn decode(path: &std::path::Path) -> (u32, u32, Vec<u8>) {
     (info.width, info.height, gray)
 }
 
-#[test]
-fn page_one_of_a_fixed_record_matches_the_reference() {
-    if !have("pdftoppm") {
-        return;
-    }
+/// Proofs `record` with `layout`, renders page `page` and compares it with `reference`.
+fn page_matches_reference(layout: &str, record: &str, page: u32, reference: &str) {
     let tmp = TempDir::new("golden");
     let out = pli(&[
         "proof",
-        LETTER,
+        layout,
         "samples/contacts.csv",
         "--record",
-        "C000001",
+        record,
         "-o",
         &tmp.arg("p.pdf"),
         "--date",
         "2026-11-28",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let page = page.to_string();
     run_tool(
         "pdftoppm",
         &[
@@ -48,25 +45,25 @@ fn page_one_of_a_fixed_record_matches_the_reference() {
             "-png",
             "-singlefile",
             "-f",
-            "1",
+            &page,
             "-l",
-            "1",
+            &page,
             &tmp.arg("p.pdf"),
             &tmp.arg("page"),
         ],
     );
     let rendered = tmp.path("page.png");
-    let reference = root().join(REFERENCE);
-    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") || !reference.exists() {
-        std::fs::copy(&rendered, &reference).unwrap();
-        eprintln!("golden reference written to {}", reference.display());
+    let path = root().join(reference);
+    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") || !path.exists() {
+        std::fs::copy(&rendered, &path).unwrap();
+        eprintln!("golden reference written to {}", path.display());
         if std::env::var("UPDATE_GOLDEN").as_deref() != Ok("1") {
             panic!("no golden reference existed; one was written: check it and commit it");
         }
         return;
     }
     let (w, h, got) = decode(&rendered);
-    let (rw, rh, want) = decode(&reference);
+    let (rw, rh, want) = decode(&path);
     assert_eq!((w, h), (rw, rh), "page size changed");
     let differing = got
         .iter()
@@ -82,7 +79,23 @@ fn page_one_of_a_fixed_record_matches_the_reference() {
     let share = differing as f64 / got.len() as f64;
     assert!(
         share < 0.002 && mean < 1.0,
-        "page 1 differs from {REFERENCE}: {:.3}% of pixels, mean difference {mean:.2}; if the change is intended, run with UPDATE_GOLDEN=1 and look at the new reference",
+        "page {page} differs from {reference}: {:.3}% of pixels, mean difference {mean:.2}; if the change is intended, run with UPDATE_GOLDEN=1 and look at the new reference",
         share * 100.0
     );
+}
+
+#[test]
+fn page_one_of_a_fixed_record_matches_the_reference() {
+    if have("pdftoppm") {
+        page_matches_reference(LETTER, "C000001", 1, "tests/golden/letter-C000001-p1.png");
+    }
+}
+
+#[test]
+fn the_cover_and_an_inner_page_of_a_fixed_catalogue_match_the_references() {
+    if have("pdftoppm") {
+        let layout = "layouts/catalogue.toml";
+        page_matches_reference(layout, "C000002", 1, "tests/golden/catalogue-C000002-p1.png");
+        page_matches_reference(layout, "C000002", 2, "tests/golden/catalogue-C000002-p2.png");
+    }
 }

@@ -5,29 +5,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::catalogue::{self, Catalogue};
 use super::channels::{self, EmailTemplate, SmsTemplate};
 use super::compiler::{safe_join, Compiled, Compiler, StaticEl};
+pub use super::fit::{Anchor, Edge, Fit};
 use super::fonts::{Face, FontBook};
 use super::image::{ImageId, ImageStore};
 use super::layout::{LayoutFile, Pages};
-use super::page::{Form, FormId, Item, Page};
+use super::page::{Bleed, Form, FormId, Item, Page};
 use super::template::{Templates, JOB_FIELDS};
 use super::text::ParaStyle;
 use crate::units::{Length, Rect};
 
 /// Fields computed by pli rather than read from the record.
-pub const COMPUTED_FIELDS: &[&str] = &["address_lines"];
-
-/// How an image is fitted into its frame.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Fit {
-    /// Whole image visible, proportions kept.
-    Contain,
-    /// Frame filled, proportions kept, the excess cropped.
-    Cover,
-    /// Frame filled, proportions changed.
-    Stretch,
-}
+pub const COMPUTED_FIELDS: &[&str] = &["address_lines", "products"];
 
 /// Where an image comes from.
 #[derive(Clone, Debug)]
@@ -146,6 +137,8 @@ pub struct Layout {
     pub(super) email: Option<EmailTemplate>,
     /// The `[sms]` table, compiled (see `Layout::sms`).
     pub(super) sms: Option<SmsTemplate>,
+    /// A catalogue's master pages, products and finishing; `None` for a letter.
+    pub catalogue: Option<Catalogue>,
 }
 
 /// Problems found in a layout: each says where and what.
@@ -169,6 +162,16 @@ impl std::error::Error for LayoutErrors {}
 impl Layout {
     /// Reads, checks and compiles the layout at `path`; lists every problem found.
     pub fn compile(path: &Path, job: &JobValues) -> Result<Layout, LayoutErrors> {
+        Layout::compile_with(path, job, None)
+    }
+
+    /// As [`Layout::compile`], a catalogue taking its products from `products` rather
+    /// than from the file its `[products]` names.
+    pub fn compile_with(
+        path: &Path,
+        job: &JobValues,
+        products: Option<&Path>,
+    ) -> Result<Layout, LayoutErrors> {
         let shown = path.display().to_string();
         let source = std::fs::read_to_string(path)
             .map_err(|e| LayoutErrors(vec![format!("{shown}: cannot read the layout: {e}")]))?;
@@ -225,7 +228,7 @@ impl Layout {
             let styles_of =
                 |st: &str, c: &mut Compiler, what: &str| c.style_index(&style_names, &file, st, what);
             let (name, pages, compiled) =
-                c.element(i, el, &mut templates, &mut used, &images, &assets, &styles_of);
+                c.element("", i, el, &mut templates, &mut used, &images, &assets, &styles_of);
             let Some(compiled) = compiled else { continue };
             if let (Some(inner), Some(rect)) = (inner, compiled.bounds()) {
                 if !rect.fits_in(width, height)
@@ -259,6 +262,25 @@ impl Layout {
                 }
             }
         }
+        let draft = {
+            let style_of =
+                |st: &str, c: &mut Compiler, what: &str| c.style_index(&style_names, &file, st, what);
+            let mut cx = catalogue::Ctx {
+                templates: &mut templates,
+                used: &mut used,
+                images: &images,
+                assets: &assets,
+                base: &base,
+                products_file: products,
+                size: (width, height),
+                style_of: &style_of,
+            };
+            catalogue::compile(&mut c, &file, &mut cx)
+        };
+        let (catalogue, catalogue_statics) = match draft {
+            Some(d) => (Some(d.catalogue), d.statics),
+            None => (None, Default::default()),
+        };
         // Images named by records get ids in path order now, not in the order workers meet them.
         let variable_images = first
             .variable
@@ -364,6 +386,7 @@ impl Layout {
             email,
             sms,
             production: file.production.clone(),
+            catalogue,
         };
         // Templates are tried with placeholder values even when other problems were found,
         // so that `pli check` lists everything at once.
@@ -382,27 +405,14 @@ impl Layout {
             if list.is_empty() {
                 continue;
             }
-            let mut page = Page {
-                width,
-                height,
-                items: Vec::new(),
-            };
-            for (name, el) in list {
-                if let Err(e) = layout.draw_static(&el, &mut page.items) {
-                    errors.push(format!("{shown}: element `{name}`: {e}"));
-                }
-            }
-            let id = FormId(layout.forms.len() as u16);
-            layout.forms.push(Form {
-                id,
-                page: Arc::new(page),
-            });
+            let id = layout.add_form(list, Bleed::default(), &shown, &mut errors);
             if kind == 0 {
                 layout.first.form = Some(id);
             } else {
                 layout.continuation.form = Some(id);
             }
         }
+        layout.catalogue_forms(catalogue_statics, &shown, &mut errors);
         errors.extend(dry_run);
         if !errors.is_empty() {
             return Err(LayoutErrors(errors));
@@ -423,7 +433,34 @@ impl Layout {
         m
     }
 
-    fn draw_static(&self, el: &StaticEl, items: &mut Vec<Item>) -> Result<(), String> {
+    /// Lays out static elements once into a new form; their problems go into `errors`.
+    pub(super) fn add_form(
+        &mut self,
+        list: Vec<(String, StaticEl)>,
+        bleed: Bleed,
+        shown: &str,
+        errors: &mut Vec<String>,
+    ) -> FormId {
+        let mut page = Page {
+            width: self.width,
+            height: self.height,
+            items: Vec::new(),
+            bleed,
+        };
+        for (name, el) in list {
+            if let Err(e) = self.draw_static(&el, &mut page.items) {
+                errors.push(format!("{shown}: element `{name}`: {e}"));
+            }
+        }
+        let id = FormId(self.forms.len() as u16);
+        self.forms.push(Form {
+            id,
+            page: Arc::new(page),
+        });
+        id
+    }
+
+    pub(super) fn draw_static(&self, el: &StaticEl, items: &mut Vec<Item>) -> Result<(), String> {
         match el {
             StaticEl::Item(item) => items.push(item.clone()),
             StaticEl::Text {
@@ -463,10 +500,20 @@ impl Layout {
             data.insert(name.clone(), default.clone().unwrap_or_else(|| "x".into()).into());
         }
         data.insert("address_lines".into(), serde_json::json!(["x", "x"]));
+        if let Some(cat) = &self.catalogue {
+            data.insert("products".into(), cat.placeholder_products());
+        }
         let data = serde_json::Value::Object(data);
         let mut problems = Vec::new();
         let mut texts: Vec<(String, &str)> = Vec::new();
-        for v in self.first.variable.iter().chain(&self.continuation.variable) {
+        let masters = self.catalogue.iter().flat_map(|c| c.variables());
+        for v in self
+            .first
+            .variable
+            .iter()
+            .chain(&self.continuation.variable)
+            .chain(masters)
+        {
             match v {
                 Variable::Text { name, template, .. } => texts.push((format!("element `{name}`"), template)),
                 Variable::Image {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
-use super::compiled::{Fit, ImageSource, Variable};
+use super::compiled::{Anchor, Fit, ImageSource, Variable};
 use super::fonts::FontBook;
 use super::image::{ImageId, ImageStore};
 use super::layout::{ElementSpec, LayoutFile, PageSize, Pages, StyleSpec};
@@ -214,6 +214,7 @@ impl Compiler {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn element(
         &mut self,
+        scope: &str,
         index: usize,
         el: &ElementSpec,
         templates: &mut Templates,
@@ -238,7 +239,7 @@ impl Compiler {
             } => {
                 let name = label(name, "text");
                 let frame = self.rect(&format!("element `{name}`"), *x, *y, *width, *height);
-                let tname = format!("element:{index}");
+                let tname = format!("element:{scope}{index}");
                 let fields = match templates.add(&tname, text) {
                     Ok(f) => f,
                     Err(e) => {
@@ -274,19 +275,27 @@ impl Compiler {
                 height,
                 file,
                 fit,
+                align,
                 pages,
             } => {
                 let name = label(name, "image");
                 let frame = self.rect(&format!("element `{name}`"), *x, *y, *width, *height);
+                let anchor = match Anchor::parse(align.as_deref().unwrap_or("center")) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        self.err(format!("element `{name}` align: {e}"));
+                        Anchor::default()
+                    }
+                };
                 let fit = match fit.as_deref().unwrap_or("contain") {
-                    "contain" => Fit::Contain,
-                    "cover" => Fit::Cover,
+                    "contain" => Fit::Contain(anchor),
+                    "cover" => Fit::Cover(anchor),
                     "stretch" => Fit::Stretch,
                     other => {
                         self.err(format!(
                             "element `{name}` fit: `{other}`: use contain, cover or stretch"
                         ));
-                        Fit::Contain
+                        Fit::Contain(anchor)
                     }
                 };
                 if file.contains("{{") {
@@ -295,7 +304,7 @@ impl Compiler {
                     if let Err(e) = safe_join(assets, &fixed) {
                         self.err(format!("element `{name}` file: {e}"));
                     }
-                    let tname = format!("element:{index}");
+                    let tname = format!("element:{scope}{index}");
                     match templates.add(&tname, file) {
                         Ok(f) => used.extend(f),
                         Err(e) => {

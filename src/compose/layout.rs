@@ -39,6 +39,12 @@ pub struct LayoutFile {
     /// How a mailpiece is made up, for its weight and postage.
     #[serde(default)]
     pub production: ProductionSpec,
+    /// Where a catalogue's products come from and which ones each record gets.
+    pub products: Option<ProductsSpec>,
+    /// A catalogue's master pages (instead of `[[elements]]` and `[body]`).
+    pub pages: Option<PagesSpec>,
+    /// Print finishing: saddle stitching, bleed, crop marks.
+    pub finishing: Option<FinishingSpec>,
 }
 
 /// The `[layout]` table.
@@ -172,6 +178,8 @@ pub enum ElementSpec {
         file: String,
         /// `contain` (default), `cover` or `stretch`.
         fit: Option<String>,
+        /// Where a contained or covering image sits: `center` (default), `top`, `bottom left`…
+        align: Option<String>,
         /// Pages drawn on.
         #[serde(default)]
         pages: Pages,
@@ -337,4 +345,103 @@ fn default_sheet_mm() -> f32 {
 
 fn default_envelope_mm() -> f32 {
     0.4
+}
+
+/// The `[products]` table: the products file and how a record selects products.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductsSpec {
+    /// The products file (CSV or JSON Lines), relative to the layout's folder;
+    /// `--products` replaces it.
+    pub file: Option<String>,
+    /// A record field listing product ids (`A1|A2` or a JSON list), taken first.
+    pub list: Option<String>,
+    /// Rules adding products, in order; a product is listed once.
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// A rule selecting products: those whose fields equal the values given, sorted, the first N.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Product field = plain-text template (`category = "{{segment}}"`); all must hold.
+    #[serde(default, rename = "where")]
+    pub filter: BTreeMap<String, String>,
+    /// The product field to sort by (numbers as numbers), default file order.
+    pub sort_by: Option<String>,
+    /// Sort from the largest value down.
+    #[serde(default)]
+    pub descending: bool,
+    /// At most this many products.
+    pub limit: Option<usize>,
+}
+
+/// The `[pages]` table: a catalogue's master pages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagesSpec {
+    /// The front cover, the first page.
+    pub cover: Option<MasterSpec>,
+    /// Inner pages: as many as the grid's list needs (one without a grid).
+    pub inner: MasterSpec,
+    /// The back cover, the last page.
+    pub back: Option<MasterSpec>,
+}
+
+/// A master page: its elements and, on inner pages, a grid.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MasterSpec {
+    /// A plain-text template: the page is left out when it renders empty or `false`.
+    pub when: Option<String>,
+    /// Placed elements, as in `[[elements]]` (their `pages` key is ignored).
+    #[serde(default)]
+    pub elements: Vec<ElementSpec>,
+    /// A list laid out in cells, flowing onto as many pages as it needs.
+    pub grid: Option<GridSpec>,
+}
+
+/// A grid of cells filled from a list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridSpec {
+    /// Left edge, mm.
+    pub x: f32,
+    /// Top edge, mm.
+    pub y: f32,
+    /// Width, mm.
+    pub width: f32,
+    /// Height, mm.
+    pub height: f32,
+    /// Cells across.
+    pub columns: u32,
+    /// Cells down.
+    pub rows: u32,
+    /// Space between columns, mm.
+    #[serde(default)]
+    pub column_gap: f32,
+    /// Space between rows, mm.
+    #[serde(default)]
+    pub row_gap: f32,
+    /// The list laid out (default `products`).
+    pub items: Option<String>,
+    /// The cell's elements, placed from the cell's top-left corner; their templates
+    /// use the item's fields.
+    pub cell: Vec<ElementSpec>,
+}
+
+/// The `[finishing]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinishingSpec {
+    /// Pad each piece with blank pages to a multiple of 4 (before the back cover).
+    #[serde(default)]
+    pub saddle_stitch: bool,
+    /// Bleed around the trimmed page, mm.
+    #[serde(default)]
+    pub bleed: f32,
+    /// Draw crop marks outside the bleed.
+    #[serde(default)]
+    pub crop_marks: bool,
 }

@@ -1,8 +1,11 @@
 //! Composition: layouts compiled once, then each mailpiece laid out into pages.
 
+pub mod booklet;
+pub mod catalogue;
 pub mod channels;
 pub mod compiled;
 mod compiler;
+pub mod fit;
 pub mod fonts;
 pub mod image;
 pub mod layout;
@@ -10,6 +13,7 @@ pub mod linebreak;
 pub mod markup;
 pub mod page;
 pub mod piece;
+pub mod selection;
 pub mod template;
 pub mod text;
 

@@ -141,6 +141,20 @@ pub struct Page {
     pub height: Length,
     /// What to draw, in painting order.
     pub items: Vec<Item>,
+    /// Bleed and room for crop marks around the trimmed page (none for letters).
+    pub bleed: Bleed,
+}
+
+/// Where the trimmed page lies on the sheet the PDF describes, for print finishing:
+/// the media box is the trim box grown by `margin` on each side, the bleed box the
+/// trim box grown by `bleed`. Display lists stay in trim coordinates; what bleeds is
+/// placed at negative positions or past the page's size.
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct Bleed {
+    /// From the media box's edges to the trim box's (bleed, and room for crop marks).
+    pub margin: Length,
+    /// How far printing extends past the trim, at most `margin`.
+    pub bleed: Length,
 }
 
 /// Static content compiled once: drawn as a Form XObject in every file that uses it.

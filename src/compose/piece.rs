@@ -21,6 +21,8 @@ pub struct Piece {
     pub pages: Vec<Page>,
     /// Warnings, such as characters drawn without a glyph.
     pub warnings: Vec<String>,
+    /// Blank pages added to make the page count a multiple of 4 (saddle stitching).
+    pub blank_pages: u32,
 }
 
 /// Lays out every page of one mailpiece from its template data.
@@ -32,6 +34,9 @@ pub fn compose_piece(
     data: &serde_json::Value,
     allow_missing_glyphs: bool,
 ) -> Result<Piece, Rejection> {
+    if let Some(catalogue) = &layout.catalogue {
+        return super::booklet::compose(layout, catalogue, data, allow_missing_glyphs);
+    }
     let mut missing = Vec::new();
     let mut pages = vec![layout.start_page(&layout.first, data, &mut missing)?];
     if let Some(body) = &layout.body {
@@ -58,6 +63,15 @@ pub fn compose_piece(
         }
         missing.extend(flow.missing);
     }
+    finish_piece(pages, missing, allow_missing_glyphs)
+}
+
+/// The piece, unless its text has characters the fonts lack and that is not allowed.
+pub(super) fn finish_piece(
+    pages: Vec<Page>,
+    missing: Vec<char>,
+    allow_missing_glyphs: bool,
+) -> Result<Piece, Rejection> {
     let mut warnings = Vec::new();
     if !missing.is_empty() {
         let mut unique: Vec<char> = Vec::new();
@@ -74,20 +88,29 @@ pub fn compose_piece(
             crate::data::describe_chars(&unique)
         ));
     }
-    Ok(Piece { pages, warnings })
+    Ok(Piece {
+        pages,
+        warnings,
+        blank_pages: 0,
+    })
 }
 
 /// A piece longer than this is surely a runaway template, not a letter.
 const MAX_PAGES: usize = 500;
 
 impl Layout {
-    fn start_page(
+    /// A new page of a kind: its static form and its record-dependent elements drawn.
+    pub(super) fn start_page(
         &self,
         kind: &PageKind,
         data: &serde_json::Value,
         missing: &mut Vec<char>,
     ) -> Result<Page, Rejection> {
         let mut page = Page {
+            bleed: self
+                .catalogue
+                .as_ref()
+                .map_or_else(Default::default, |c| c.finishing.bleed),
             width: self.width,
             height: self.height,
             items: Vec::with_capacity(64),
@@ -96,6 +119,26 @@ impl Layout {
             page.items.push(Item::Form(form));
         }
         for v in &kind.variable {
+            self.draw_variable(v, (Length::ZERO, Length::ZERO), data, &mut page.items, missing)?;
+        }
+        Ok(page)
+    }
+
+    /// Draws a record-dependent element, its frame moved by `at`.
+    pub(super) fn draw_variable(
+        &self,
+        v: &Variable,
+        at: (Length, Length),
+        data: &serde_json::Value,
+        items: &mut Vec<Item>,
+        missing: &mut Vec<char>,
+    ) -> Result<(), Rejection> {
+        let moved = |r: &Rect| Rect {
+            x: r.x + at.0,
+            y: r.y + at.1,
+            ..*r
+        };
+        {
             match v {
                 Variable::Text {
                     name,
@@ -109,7 +152,7 @@ impl Layout {
                         .map_err(Rejection::Template)?;
                     let blocks =
                         markup::parse(&out).map_err(|e| Rejection::Template(format!("{name}: {e}")))?;
-                    let fits = fill_frame(self, &blocks, *frame, *style, &mut page.items, missing)
+                    let fits = fill_frame(self, &blocks, moved(frame), *style, items, missing)
                         .map_err(Rejection::Template)?;
                     if !fits {
                         return Err(Rejection::TextOverflow { frame: name.clone() });
@@ -135,11 +178,11 @@ impl Layout {
                                 .map_err(|e| Rejection::Image(format!("{name}: {e}")))?
                         }
                     };
-                    draw_image(self, id, *frame, *fit, &mut page.items);
+                    draw_image(self, id, moved(frame), *fit, items);
                 }
             }
         }
-        Ok(page)
+        Ok(())
     }
 }
 
@@ -404,21 +447,21 @@ pub fn draw_image(layout: &Layout, image: ImageId, frame: Rect, fit: Fit, items:
     let (fw, fh) = (frame.width.to_pt(), frame.height.to_pt());
     let scale = match fit {
         Fit::Stretch => None,
-        Fit::Contain => Some((fw / iw).min(fh / ih)),
-        Fit::Cover => Some((fw / iw).max(fh / ih)),
+        Fit::Contain(a) => Some(((fw / iw).min(fh / ih), a)),
+        Fit::Cover(a) => Some(((fw / iw).max(fh / ih), a)),
     };
     let rect = match scale {
         None => frame,
-        Some(s) => {
+        Some((s, a)) => {
             let (w, h) = (iw * s, ih * s);
             Rect {
-                x: frame.x + Length::pt((fw - w) / 2.0),
-                y: frame.y + Length::pt((fh - h) / 2.0),
+                x: frame.x + Length::pt((fw - w) * a.x.share()),
+                y: frame.y + Length::pt((fh - h) * a.y.share()),
                 width: Length::pt(w),
                 height: Length::pt(h),
             }
         }
     };
-    let clip = (fit == Fit::Cover).then_some(frame);
+    let clip = matches!(fit, Fit::Cover(_)).then_some(frame);
     items.push(Item::Image { image, rect, clip });
 }

@@ -3,11 +3,13 @@
 mod csv_source;
 pub mod decode;
 mod jsonl;
+pub mod products;
 mod source;
 mod xlsx;
 
 pub use csv_source::{CsvSource, RecordIter};
 pub use jsonl::{JsonlIter, JsonlSource};
+pub use products::Products;
 pub use source::{Binding, Detection, Format, Scan, Source, SourceOptions};
 
 use std::fmt;
@@ -154,6 +156,16 @@ pub enum DataError {
     Workbook {
         /// The file.
         path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A row of a reference file (such as products) that cannot be used.
+    #[error("{path}, line {line}: {message}")]
+    BadRow {
+        /// The file.
+        path: PathBuf,
+        /// The row's line.
+        line: u64,
         /// What is wrong.
         message: String,
     },

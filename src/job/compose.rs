@@ -11,7 +11,7 @@ use super::pass1::{first_pass, FirstPass};
 use super::prepare::{load_postcodes, offered_channels, Prep};
 use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
 use super::writer::{letter_id, stream_of, write_pieces};
-use super::{compile, mapping, shared, ComposeOptions, JobError, JobSummary};
+use super::{compile, compile_with, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Email, Layout, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
@@ -72,7 +72,7 @@ pub fn run_compose_with(
     opts: &ComposeOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<JobSummary, JobError> {
-    let layout = compile(&opts.layout, opts.date)?;
+    let layout = compile_with(&opts.layout, opts.date, opts.products.as_deref())?;
     let src = Source::open(&opts.data, &opts.source)?;
     let map = mapping(&layout, opts.map.as_deref())?;
     let postcodes = load_postcodes(&opts.prep)?;

@@ -67,6 +67,8 @@ pub struct ComposeOptions {
     /// A layout composed once per household, for its first mailed member (e.g. one
     /// catalogue per household while each person keeps a letter).
     pub household_docs: Option<PathBuf>,
+    /// A catalogue's products file, instead of the one its layout names.
+    pub products: Option<PathBuf>,
 }
 
 /// Where a data file is and how to read it, for `proof` and `check`.
@@ -205,7 +207,12 @@ fn job_values(date: Date) -> JobValues {
 }
 
 fn compile(layout: &Path, date: Date) -> Result<Layout, JobError> {
-    Layout::compile(layout, &job_values(date)).map_err(JobError::Layout)
+    compile_with(layout, date, None)
+}
+
+/// Compiles the layout, a catalogue's products taken from `products` when given.
+fn compile_with(layout: &Path, date: Date, products: Option<&Path>) -> Result<Layout, JobError> {
+    Layout::compile_with(layout, &job_values(date), products).map_err(JobError::Layout)
 }
 
 fn shared(layout: &Layout) -> Arc<Shared> {

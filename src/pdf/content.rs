@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::deflate::zlib;
 use crate::compose::fonts::{Face, FontId};
 use crate::compose::image::ImageId;
-use crate::compose::page::{FormId, Item, Page, TextRun};
+use crate::compose::page::{Bleed, FormId, Item, Page, TextRun};
 use crate::units::{Color, Length, Rect};
 
 /// Zlib level for page and form content streams: 1, chosen by measurement (zlib-rs, sample letter):
@@ -117,6 +117,8 @@ pub struct EncodedPage {
     pub content: Vec<u8>,
     /// The fonts, images and forms the content refers to.
     pub usage: Usage,
+    /// Bleed and crop-mark room around the trimmed page.
+    pub bleed: Bleed,
 }
 
 /// The width the PDF states for a glyph (`/W`), in thousandths of an em, as the content stream assumes it.
@@ -164,6 +166,7 @@ pub fn encode_page(page: &Page, faces: &[Arc<Face>]) -> EncodedPage {
             height: page.height,
             content: zlib(out, CONTENT_LEVEL),
             usage,
+            bleed: page.bleed,
         }
     })
 }
@@ -546,6 +549,7 @@ mod tests {
         use crate::compose::page::Item;
         let mm = Length::mm;
         let page = Page {
+            bleed: Default::default(),
             width: Length::pt(200.0),
             height: Length::pt(100.0),
             items: vec![

@@ -96,6 +96,7 @@ fn fixture(dir: &Path) -> Fixture {
     let (width, height) = (Length::mm(210.0), Length::mm(297.0));
     let faces = book.faces().to_vec();
     let form = Page {
+        bleed: Default::default(),
         width,
         height,
         items: vec![
@@ -147,7 +148,15 @@ fn fixture(dir: &Path) -> Fixture {
                 clip: Some(rect(310.0, 510.0, 60.0, 60.0)),
             });
         }
-        encode_page(&Page { width, height, items }, &shared.faces)
+        encode_page(
+            &Page {
+                width,
+                height,
+                items,
+                bleed: Default::default(),
+            },
+            &shared.faces,
+        )
     };
     Fixture {
         pages: (1..=3).map(page).collect(),
@@ -378,6 +387,7 @@ fn kerning_follows_the_desired_positions_without_drift() {
         })
         .collect();
     let page = Page {
+        bleed: Default::default(),
         width: Length::pt(600.0),
         height: Length::pt(800.0),
         items: vec![Item::Text(TextRun {
@@ -432,6 +442,7 @@ fn a_letter_page_compresses_well_under_4_kb() {
         )));
     }
     let page = Page {
+        bleed: Default::default(),
         width: Length::mm(210.0),
         height: Length::mm(297.0),
         items,
@@ -454,6 +465,7 @@ fn many_pages_and_pieces_and_an_empty_file_are_valid() {
     let mut writer = PdfWriter::create(&path, shared.clone(), "many").unwrap();
     for n in 0..300 {
         let page = Page {
+            bleed: Default::default(),
             width: Length::mm(210.0),
             height: Length::mm(297.0),
             items: vec![Item::Text(run(
@@ -519,6 +531,7 @@ fn raised_glyphs_get_their_own_matrix_and_string_bytes_are_escaped() {
         rise: Length::pt(rise),
     };
     let page = Page {
+        bleed: Default::default(),
         width: Length::pt(100.0),
         height: Length::pt(100.0),
         items: vec![Item::Text(TextRun {

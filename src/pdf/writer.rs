@@ -70,6 +70,8 @@ pub struct PdfWriter {
     piece_text: String,
     /// Per piece: end of its id in `piece_text`, and its first page (1-based).
     pieces: Vec<(usize, u32)>,
+    /// The content stream moving trim coordinates onto a sheet with bleed, by margin.
+    shifts: Vec<(u32, Ref)>,
 }
 
 /// Object numbers handed out so far, and where each object starts in the file.
@@ -148,6 +150,7 @@ impl PdfWriter {
             images: Vec::new(),
             piece_text: String::new(),
             pieces: Vec::new(),
+            shifts: Vec::new(),
         };
         assert_eq!((writer.refs.bump(), writer.refs.bump()), (PAGE_TREE, RESOURCES));
         writer.out()?.write(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")?;
@@ -169,18 +172,44 @@ impl PdfWriter {
             .at(content)
             .stream(content, &page.content)
             .filter(Filter::FlateDecode);
-        let size = page_box(page);
-        objects
-            .at(page_ref)
-            .page(page_ref)
-            .parent(parent)
-            .media_box(size)
-            .trim_box(size)
-            .contents(content)
-            .pair(Name(b"Resources"), RESOURCES);
+        let margin = page.bleed.margin.to_pt();
+        let shift = if margin > 0.0 {
+            Some(self.shift(&mut objects, margin))
+        } else {
+            None
+        };
+        let mut w = objects.at(page_ref).page(page_ref);
+        w.parent(parent)
+            .media_box(page_box(page))
+            .trim_box(trim_box(page));
+        match shift {
+            // The display list is in trim coordinates: a shared prefix moves it onto the sheet.
+            Some(shift) => {
+                w.bleed_box(grown(trim_box(page), page.bleed.bleed.to_pt()));
+                w.insert(Name(b"Contents")).array().items([shift, content]);
+            }
+            None => {
+                w.contents(content);
+            }
+        }
+        w.pair(Name(b"Resources"), RESOURCES);
+        drop(w);
         self.emit(objects)?;
         self.pages.push(page_ref);
         Ok(self.pages.len() as u32)
+    }
+
+    /// The stream `1 0 0 1 m m cm` for a margin of `m` points, written once per file.
+    fn shift(&mut self, objects: &mut Objects, margin: f32) -> Ref {
+        let m = (margin * 100.0).round() / 100.0;
+        if let Some((_, r)) = self.shifts.iter().find(|(k, _)| *k == m.to_bits()) {
+            return *r;
+        }
+        let r = self.refs.bump();
+        let ops = format!("1 0 0 1 {m} {m} cm\n");
+        objects.at(r).stream(r, ops.as_bytes());
+        self.shifts.push((m.to_bits(), r));
+        r
     }
 
     /// Marks the start of a mailpiece: an outline item titled with its id points at its first page.
@@ -446,7 +475,10 @@ impl PdfWriter {
         objects
             .at(form_ref)
             .form_xobject(form_ref, &form.content)
-            .bbox(page_box(form))
+            .bbox(grown(
+                Rect::new(0.0, 0.0, round(form.width.to_pt()), round(form.height.to_pt())),
+                form.bleed.margin.to_pt(),
+            ))
             .filter(Filter::FlateDecode)
             .pair(Name(b"Resources"), RESOURCES);
         self.emit(objects)
@@ -481,10 +513,37 @@ impl Drop for PdfWriter {
     }
 }
 
-/// `[0 0 width height]` in points, rounded to hundredths.
+/// Rounds to hundredths of a point.
+fn round(v: f32) -> f32 {
+    (v * 100.0).round() / 100.0
+}
+
+/// The media box: the trimmed page and its margin, from `[0 0]`, in points.
 fn page_box(page: &EncodedPage) -> Rect {
-    let round = |v: f32| (v * 100.0).round() / 100.0;
-    Rect::new(0.0, 0.0, round(page.width.to_pt()), round(page.height.to_pt()))
+    let m = 2.0 * page.bleed.margin.to_pt();
+    Rect::new(
+        0.0,
+        0.0,
+        round(page.width.to_pt() + m),
+        round(page.height.to_pt() + m),
+    )
+}
+
+/// The trim box: the page's own size, inside its margin.
+fn trim_box(page: &EncodedPage) -> Rect {
+    let m = round(page.bleed.margin.to_pt());
+    Rect::new(
+        m,
+        m,
+        round(m + page.width.to_pt()),
+        round(m + page.height.to_pt()),
+    )
+}
+
+/// A box grown by `by` points on each side.
+fn grown(r: Rect, by: f32) -> Rect {
+    let by = round(by);
+    Rect::new(r.x1 - by, r.y1 - by, r.x2 + by, r.y2 + by)
 }
 
 /// A simple 128-bit hash of everything written, for the file's deterministic `/ID`.

@@ -29,7 +29,7 @@ fn det_cos(x: f64) -> f64 {
 }
 
 /// Distance from `p` to segment `a`–`b`.
-fn seg_dist(px: f64, py: f64, ax: f64, ay: f64, bx: f64, by: f64) -> f64 {
+pub(super) fn seg_dist(px: f64, py: f64, ax: f64, ay: f64, bx: f64, by: f64) -> f64 {
     let (dx, dy) = (bx - ax, by - ay);
     let len2 = dx * dx + dy * dy;
     let t = if len2 > 0.0 {
@@ -42,7 +42,7 @@ fn seg_dist(px: f64, py: f64, ax: f64, ay: f64, bx: f64, by: f64) -> f64 {
 }
 
 /// Signed distance to a rounded box centred on (`cx`, `cy`) with half size `h` and corner radius `r`.
-fn rounded_box_dist(px: f64, py: f64, cx: f64, cy: f64, h: f64, r: f64) -> f64 {
+pub(super) fn rounded_box_dist(px: f64, py: f64, cx: f64, cy: f64, h: f64, r: f64) -> f64 {
     let qx = (px - cx).abs() - (h - r);
     let qy = (py - cy).abs() - (h - r);
     let ox = qx.max(0.0);
@@ -51,7 +51,7 @@ fn rounded_box_dist(px: f64, py: f64, cx: f64, cy: f64, h: f64, r: f64) -> f64 {
 }
 
 /// Anti-aliased coverage of a shape from its signed distance (pixel units).
-fn coverage(d: f64) -> f64 {
+pub(super) fn coverage(d: f64) -> f64 {
     (0.5 - d).clamp(0.0, 1.0)
 }
 
@@ -198,11 +198,12 @@ fn render_signature() -> Vec<u8> {
     img
 }
 
-/// Writes the sample campaign's images into `dir`: `logo.png` (RGB with alpha) and `signature.jpg` (greyscale or RGB baseline JPEG).
+/// Writes the sample campaign's images into `dir`: `logo.png` (RGB with alpha), `signature.jpg` (RGB baseline JPEG) and the catalogue's product images in `products/`.
 pub fn write_assets(dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     write_logo(&dir.join("logo.png"))?;
-    write_signature(&dir.join("signature.jpg"))
+    write_signature(&dir.join("signature.jpg"))?;
+    super::product_images::write_product_images(&dir.join("products"))
 }
 
 fn write_logo(path: &Path) -> io::Result<()> {

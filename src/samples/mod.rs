@@ -424,6 +424,7 @@ fn csv_to_io(e: csv::Error) -> io::Error {
 }
 
 mod assets;
+mod product_images;
 
 pub use assets::write_assets;
 
