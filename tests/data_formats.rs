@@ -957,7 +957,7 @@ fn characters_without_a_glyph_are_rejected_or_drawn_with_a_warning() {
     let report = check_report(&dir, &expected, &[]);
     assert_eq!(report["counts"]["warned"], 3, "{:#}", report["counts"]);
     assert!(
-        stderr(&out).contains("3 composed with a warning"),
+        stderr(&out).contains("3 composed with a note or warning"),
         "{}",
         describe(&out)
     );
