@@ -458,7 +458,10 @@ fn run(command: Command) -> Result<u8, JobError> {
                 eprintln!("pli:   {reason}: {n}");
             }
             if c.warned > 0 {
-                eprintln!("pli:   {} composed with a note or warning (see the reason column of manifest.csv)", c.warned);
+                eprintln!(
+                    "pli:   {} composed with a note or warning (see the reason column of manifest.csv)",
+                    c.warned
+                );
             }
             if let Some(p) = &s.presort {
                 print_presort(p);

@@ -9,8 +9,14 @@ use super::fields::Fields;
 use super::prepare::{Decision, Prep};
 use super::presort::{Planner, Presorted};
 use super::JobError;
-use crate::data::Source;
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::data::{RecordPos, Rejection, Source};
 use crate::report::{Fate, RecordLog, Records, Routing};
+
+/// Records read before their checks are made, together, on all cores.
+const BATCH: usize = 1024;
 
 /// What pass 1 leaves for what follows.
 pub struct FirstPass {
@@ -41,46 +47,69 @@ pub fn first_pass(
     };
     let mut log = RecordLog::create(out_dir).map_err(ledger_error)?;
     let mut rejected = 0u64;
-    let mut values = Vec::new();
     let mut scan = src.scan(&fields.binding);
-    while let Some((pos, read)) = scan.next_into(&mut values) {
-        let id = fields.record_id(&values, pos);
-        let decision = match read {
-            Err(r) => Decision::unreadable(r),
-            Ok(()) => {
+    let mut batch: Vec<(RecordPos, Result<(), Rejection>, Vec<Value>)> = Vec::with_capacity(BATCH);
+    loop {
+        // Records are read in order; the checks a mailed record must pass (its address
+        // block, its fields) are made for a batch on all cores; then each record's fate
+        // is decided in file order (lists, channels, duplicates depend on the order).
+        batch.clear();
+        while batch.len() < BATCH {
+            let mut values = Vec::with_capacity(fields.binding.len());
+            match scan.next_into(&mut values) {
+                Some((pos, read)) => batch.push((pos, read, values)),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let checks: Vec<Result<(), Rejection>> = batch
+            .par_iter()
+            .map(|(_, read, values)| match read {
+                Ok(()) => fields.check(values),
+                Err(_) => Ok(()),
+            })
+            .collect();
+        for ((pos, read, values), check) in batch.drain(..).zip(checks) {
+            let id = fields.record_id(&values, pos);
+            let decision = match read {
+                Err(r) => Decision::unreadable(r),
+                Ok(()) => {
+                    let got = fields.prep_values(&values);
+                    prep.decide(&id, |k| got.get(k), || check)
+                }
+            };
+            let fate = decision.fate;
+            if let Fate::Rejected { message, .. } = &fate {
+                rejected += 1;
+                if let Some(e) = stop(pos.line, &id, message, rejected) {
+                    return Err(e);
+                }
+            }
+            let position = log.position();
+            let index = log
+                .push(
+                    pos,
+                    &id,
+                    &fate,
+                    Routing {
+                        channels: decision.channels,
+                        household: &decision.household,
+                        household_lead: decision.household_lead,
+                    },
+                )
+                .map_err(ledger_error)?;
+            if let (Some(planner), Fate::Planned) = (&mut planner, &fate) {
                 let got = fields.prep_values(&values);
-                prep.decide(&id, |k| got.get(k), || fields.check(&values))
+                planner.add(index, position, got.get("country"), got.get("postcode"));
             }
-        };
-        let fate = decision.fate;
-        if let Fate::Rejected { message, .. } = &fate {
-            rejected += 1;
-            if let Some(e) = stop(pos.line, &id, message, rejected) {
-                return Err(e);
+            if log.records() % 10_000 == 0 {
+                src.release(pos.offset);
+                progress(Progress::Reading {
+                    records: log.records(),
+                });
             }
-        }
-        let position = log.position();
-        let index = log
-            .push(
-                pos,
-                &id,
-                &fate,
-                Routing {
-                    channels: decision.channels,
-                    household: &decision.household,
-                    household_lead: decision.household_lead,
-                },
-            )
-            .map_err(ledger_error)?;
-        if let (Some(planner), Fate::Planned) = (&mut planner, &fate) {
-            let got = fields.prep_values(&values);
-            planner.add(index, position, got.get("country"), got.get("postcode"));
-        }
-        if log.records() % 10_000 == 0 {
-            src.release(pos.offset);
-            progress(Progress::Reading {
-                records: log.records(),
-            });
         }
     }
     Ok(FirstPass {
