@@ -467,3 +467,29 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_plan_is_repriced_with_the_weights_the_pieces_turned_out_to_have() {
+    let rules = rules(LAPOSTE);
+    let mut mailing = Mailing::new();
+    mailing.to(450, "75008", 10).add(2, Destination::Foreign, 10);
+    let mut plan = plan(&mailing.0, &rules);
+    assert_eq!(plan.summary.presorted, Cents(450 * 51 + 2 * 73));
+    // Piece 0 ran onto more sheets (30 g: the 50 g step), piece 1 was not mailed after
+    // all, the first foreign piece too (index 450).
+    plan.reprice(&rules, |i| match i {
+        0 => Some(Grams(30)),
+        1 | 450 => None,
+        _ => Some(Grams(10)),
+    });
+    let s = &plan.summary;
+    assert_eq!(s.presorted, Cents(84 + 448 * 51 + 73));
+    assert_eq!(s.single_piece, Cents(122 + 448 * 73 + 73));
+    assert_eq!(s.saving, s.single_piece - s.presorted);
+    assert_eq!(s.total_weight_g, 30 + 448 * 10 + 10);
+    let piece = |i: u32| plan.pieces.iter().find(|p| p.index == i).unwrap();
+    assert_eq!((piece(0).weight, piece(0).price), (Grams(30), Cents(84)));
+    assert_eq!((piece(1).weight, piece(1).price), (Grams(0), Cents::ZERO));
+    let tray_weight: u32 = plan.trays.iter().map(|t| t.weight.0).sum();
+    assert_eq!(tray_weight, 30 + 448 * 10, "trays weigh their mailed pieces");
+}

@@ -182,3 +182,44 @@ fn presort_alone_plans_and_prices_without_composing() {
         serde_json::from_slice(&std::fs::read(tmp.path("small/report.json")).unwrap()).unwrap();
     assert_eq!(report["presort"]["saving_eur"], "0.00");
 }
+
+#[test]
+fn presorted_catalogues_are_weighed_by_the_pages_they_were_composed_with() {
+    let tmp = TempDir::new("presort-catalogue");
+    let out = pli(&[
+        "compose",
+        "layouts/catalogue.toml",
+        "samples/contacts.csv",
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+        "--presort",
+        "presort/laposte-industriel.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let manifest = read_csv(&tmp.path("out/manifest.csv"));
+    let plan = read_csv(&tmp.path("out/presort.csv"));
+    let (mut four, mut eight) = (0, 0);
+    for r in &plan[1..] {
+        let m = manifest.iter().find(|m| m[0] == r[2]).unwrap();
+        // 115 g/m² A4 printed both sides, no envelope (a self-mailer): 4 pages are two
+        // sheets (14.3 g, 15 rounded up), 8 pages four (28.7 g: the 20-50 g step).
+        let (weight, presorted_price) = match m[7].as_str() {
+            "4" => {
+                four += 1;
+                ("15", "0.51")
+            }
+            "8" => {
+                eight += 1;
+                ("29", "0.84")
+            }
+            other => panic!("a catalogue of {other} pages"),
+        };
+        assert_eq!(r[8], weight, "{r:?}");
+        if r[10] == "presorted" {
+            assert_eq!(r[9], presorted_price, "{r:?}");
+        }
+    }
+    assert!(four > 0 && eight > 0, "both lengths in the sample");
+}

@@ -142,7 +142,7 @@ pub fn run_compose_with(
     let FirstPass {
         records,
         rejected,
-        presorted,
+        mut presorted,
     } = first_pass(&src, &fields, &mut prep, planner, &opts.out_dir, &stop, progress)?;
 
     // Pass 2: compose in parallel chunks; one writer appends in plan order.
@@ -235,7 +235,7 @@ pub fn run_compose_with(
         return Err(stop(line, &id, &message, rejected).expect("the writer stops only past the limit"));
     }
     let outcomes = written.outcomes.finish(records.records()).map_err(ledger_error)?;
-    let presort_report = match &presorted {
+    let presort_report = match &mut presorted {
         Some(p) => Some(write_presort(p, opts, &records, &outcomes, postcodes.as_deref())?),
         None => None,
     };
@@ -328,13 +328,17 @@ impl<'a> Feed<'a> {
 
 /// Writes `presort.csv` and the tray labels of a composed, presorted job.
 fn write_presort(
-    presorted: &Presorted,
+    presorted: &mut Presorted,
     opts: &ComposeOptions,
     records: &Records,
     outcomes: &FinishedOutcomes,
     postcodes: Option<&PostcodeBase>,
 ) -> Result<PresortReport, JobError> {
     let path = opts.out_dir.join("presort.csv");
+    presorted.settle(outcomes).map_err(|source| JobError::Output {
+        path: opts.out_dir.clone(),
+        source,
+    })?;
     presorted
         .write_csv(&path, records, Some(outcomes))
         .map_err(|source| JobError::Output { path, source })?;

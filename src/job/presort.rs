@@ -40,6 +40,7 @@ pub struct Planner {
     rules: Rules,
     weight: Grams,
     thickness: Thickness,
+    makeup: PieceMakeup,
     pieces: Vec<PieceIn>,
     /// Each piece's record index and where its entry starts in the ledger.
     at: Vec<(u64, u64)>,
@@ -53,6 +54,31 @@ pub struct Presorted {
     pub at: Vec<(u64, u64)>,
     /// The rules' product name.
     pub product: String,
+    rules: Rules,
+    makeup: PieceMakeup,
+}
+
+/// What a piece is made of, to weigh it from its page count once it is composed.
+#[derive(Clone)]
+struct PieceMakeup {
+    production: ProductionSpec,
+    width: Length,
+    height: Length,
+}
+
+impl PieceMakeup {
+    /// A piece of `pages` pages: one side of a sheet per page, or two when duplex.
+    fn weight(&self, pages: u32) -> Grams {
+        let p = &self.production;
+        let sheets = if p.duplex { pages.div_ceil(2) } else { pages };
+        Makeup {
+            sheets: sheets.max(1),
+            paper: Paper::new(p.paper_gsm, self.width, self.height),
+            envelope_milligrams: ((p.envelope_g + p.inserts_g).max(0.0) * 1000.0).round() as u32,
+            inserts: Vec::new(),
+        }
+        .weight()
+    }
 }
 
 impl Planner {
@@ -76,6 +102,11 @@ impl Planner {
         Ok(Planner {
             weight: makeup.weight(),
             thickness: Thickness::mm(thickness),
+            makeup: PieceMakeup {
+                production: production.clone(),
+                width,
+                height,
+            },
             rules,
             pieces: Vec::new(),
             at: Vec::new(),
@@ -99,6 +130,8 @@ impl Planner {
             plan: plan(&self.pieces, &self.rules),
             at: self.at,
             product: self.rules.name().to_owned(),
+            rules: self.rules,
+            makeup: self.makeup,
         }
     }
 }
@@ -131,6 +164,21 @@ pub struct PresortReport {
 }
 
 impl Presorted {
+    /// Weighs and prices every piece again from the pages it was composed with (a letter
+    /// whose body ran over, a catalogue of 8 or 12 pages); a piece rejected while it was
+    /// composed is not mailed and counts for nothing. Order, bundles and trays stay.
+    pub fn settle(&mut self, outcomes: &FinishedOutcomes) -> io::Result<()> {
+        let mut weights = Vec::with_capacity(self.at.len());
+        for &(index, _) in &self.at {
+            weights.push(match outcomes.get(index)? {
+                Some(Outcome::Composed { pages, .. }) => Some(self.makeup.weight(pages)),
+                _ => None,
+            });
+        }
+        self.plan.reprice(&self.rules, |i| weights[i as usize]);
+        Ok(())
+    }
+
     /// The figures for the report.
     pub fn report(&self) -> PresortReport {
         let s = &self.plan.summary;

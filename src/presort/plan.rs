@@ -429,6 +429,50 @@ fn assemble(
     }
 }
 
+impl Plan {
+    /// Prices the plan again once the pieces are made, from the weight each piece turned
+    /// out to have (`weights(i)` for the piece of input index `i`; `None`: it was not
+    /// mailed after all, and counts for nothing). Order, bundles and trays stay as planned.
+    pub fn reprice(&mut self, rules: &Rules, weights: impl Fn(u32) -> Option<Grams>) {
+        let s = &mut self.summary;
+        let below = s.below_deposit_minimum;
+        (s.presorted, s.single_piece, s.unpriced, s.total_weight_g) = (Cents::ZERO, Cents::ZERO, 0, 0);
+        for tray in &mut self.trays {
+            tray.weight = Grams(0);
+        }
+        for piece in &mut self.pieces {
+            let Some(weight) = weights(piece.index) else {
+                (piece.weight, piece.price) = (Grams(0), Cents::ZERO);
+                continue;
+            };
+            piece.weight = weight;
+            s.total_weight_g += u64::from(weight.0);
+            let Some((presorted, single_piece)) = rules.prices(weight) else {
+                s.unpriced += 1;
+                piece.price = Cents::ZERO;
+                continue;
+            };
+            piece.price = match piece.route {
+                Route::Sorted { tray, .. } => {
+                    if let Some(t) = self.trays.iter_mut().find(|t| t.number == tray) {
+                        t.weight = Grams(t.weight.0.saturating_add(weight.0));
+                    }
+                    if below {
+                        single_piece
+                    } else {
+                        presorted
+                    }
+                }
+                Route::Single(_) => single_piece,
+            };
+            s.presorted += piece.price;
+            s.single_piece += single_piece;
+        }
+        s.saving = s.single_piece - s.presorted;
+        s.saving_basis_points = basis_points(s.saving, s.single_piece);
+    }
+}
+
 /// `part` in hundredths of a percent of `whole`, rounded half away from zero (0 when `whole` is 0).
 fn basis_points(part: Cents, whole: Cents) -> i64 {
     if whole.0 == 0 {
