@@ -118,6 +118,10 @@ fn a_presorted_job_writes_its_pages_in_the_carriers_order() {
         let labels = run_tool("pdftotext", &["-layout", &tmp.arg("out/trays.pdf"), "-"]);
         assert!(labels.contains(&format!("Bac 1 / {}", trays.len())), "{labels}");
         assert!(labels.contains("Plis P0000001 à P0000"), "{labels}");
+        assert!(
+            labels.contains("Rhône"),
+            "the département tray is named: {labels}"
+        );
     }
     let doc = lopdf::Document::load(tmp.path("out/trays.pdf")).unwrap();
     assert_eq!(doc.get_pages().len(), trays.len(), "one label per tray");

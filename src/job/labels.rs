@@ -10,6 +10,7 @@ use super::{compile, shared, Date, JobError};
 use crate::compose::compose_piece;
 use crate::mailprep::{Postcode, PostcodeBase};
 use crate::pdf::{encode_page, PdfWriter};
+use crate::presort::department_name;
 
 /// Writes one label per tray of `presorted` to `out` with the label layout `layout`;
 /// `pieces` gives each plan position's piece id (or none, to number them in plan order).
@@ -52,14 +53,15 @@ fn label_data(
     job: &serde_json::Map<String, Value>,
 ) -> Value {
     let plan = &presorted.plan;
-    // A postcode key is named by its delivery locality when the base is at hand.
+    // A postcode key is named by its delivery locality when the base is at hand, a
+    // département key by the département's name.
     let place = match (postcodes, Postcode::parse(key)) {
         (Some(base), Ok(code)) if key.len() == 5 => base
             .communes(code)
             .first()
             .map(|c| c.delivery_name.clone())
             .unwrap_or_default(),
-        _ => String::new(),
+        _ => department_name(key).unwrap_or_default().to_owned(),
     };
     let key_shown = if key == crate::presort::RESIDUAL_KEY {
         "France".to_owned()

@@ -1,6 +1,7 @@
 //! Postal presort: rules as data, each piece's weight and price, and the plan that
 //! orders pieces into bundles and trays.
 
+mod departments;
 mod key;
 mod pack;
 mod plan;
@@ -8,6 +9,7 @@ mod quantities;
 mod rules;
 mod weight;
 
+pub use departments::department_name;
 pub use key::{Destination, KeyRule, PostalCode, PostcodeForm, MAX_POSTCODE, RESIDUAL_KEY};
 pub use plan::{plan, KeyId, PieceIn, Plan, Planned, PostageSummary, Route, SingleReason, Tray};
 pub use quantities::{Cents, Grams, Thickness};
