@@ -8,10 +8,8 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::fields::{AddressCheck, Fields, PrepNeeds};
-use super::prepare::{load_postcodes, offered_channels, Decision, Prep, PrepOptions};
-use super::{compile, mapping, DataInput, Date, JobError};
-use crate::data::Source;
+use super::prepare::{setup, Decision, PrepOptions, Setup};
+use super::{DataInput, Date, JobError};
 use crate::mailprep::{Channels, MAX_LINES_ABROAD};
 use crate::report::{write_atomic, Fate};
 
@@ -84,29 +82,21 @@ struct Row<'a> {
 
 /// Runs `pli prepare`: every record prepared and written, none composed.
 pub fn run_prepare(opts: &PrepareOptions) -> Result<PrepareSummary, JobError> {
-    let layout = opts
-        .layout
-        .as_deref()
-        .map(|l| compile(l, opts.date))
-        .transpose()?;
-    let src = Source::open(&opts.input.path, &opts.input.source)?;
-    let map = match &layout {
-        Some(l) => mapping(l, opts.input.map.as_deref())?,
-        None => super::mapping_file(opts.input.map.as_deref())?,
-    };
-    let offered = offered_channels(layout.as_ref());
-    let needs = PrepNeeds {
-        keys: opts.prep.needs_keys(),
-        email: offered.contains(Channels::EMAIL),
-        sms: offered.contains(Channels::SMS),
-        destination: false,
-    };
-    let check = AddressCheck {
-        postcodes: load_postcodes(&opts.prep)?,
-        policy: opts.prep.address_policy,
-    };
-    let fields = Fields::resolve(layout.as_ref(), &src, &map, needs, check).map_err(JobError::Columns)?;
-    let mut prep = Prep::new(&opts.prep, offered)?;
+    // Without a layout every channel is offered.
+    let all = Channels::POST | Channels::EMAIL | Channels::SMS;
+    let Setup {
+        src,
+        fields,
+        mut prep,
+        ..
+    } = setup(
+        opts.layout.as_deref(),
+        &opts.input,
+        &opts.prep,
+        opts.date,
+        all,
+        false,
+    )?;
     let jsonl = opts.out.extension().is_some_and(|e| e == "jsonl");
     let mut summary = PrepareSummary::default();
     let mut body = |out: &mut dyn Write| -> io::Result<()> {

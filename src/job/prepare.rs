@@ -8,12 +8,14 @@
 
 use std::collections::HashSet;
 use std::hash::BuildHasher;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::JobError;
+use super::fields::{AddressCheck, Fields, PrepNeeds};
+use super::{compile, mapping, mapping_file, DataInput, Date, JobError};
 use crate::compose::Layout;
 use crate::data::Rejection;
+use crate::data::Source;
 use crate::mailprep::{
     AddressPolicy, Channels, Deduper, MatchLevel, PostcodeBase, RecordKeys, Suppression, SuppressionList,
     SuppressionLists, OPTOUT_FIELD,
@@ -198,4 +200,61 @@ pub fn rejection(r: Rejection) -> Fate {
         code: r.code().into_boxed_str(),
         message: r.to_string().into_boxed_str(),
     }
+}
+
+/// What `pli prepare` and `pli presort` set up alike before their pass: the optional
+/// layout, the data, its fields bound, the postcode base and the preparation state.
+pub struct Setup {
+    /// The layout, when one is given.
+    pub layout: Option<Layout>,
+    /// The data.
+    pub src: Source,
+    /// The fields read.
+    pub fields: Fields,
+    /// The postcode base, when given.
+    pub postcodes: Option<Arc<PostcodeBase>>,
+    /// Pass 1's preparation state.
+    pub prep: Prep,
+}
+
+/// Opens a job without composition: `offered` says which channels count when there is
+/// no layout; `destination` whether postcode and country are read for the presort.
+pub fn setup(
+    layout: Option<&Path>,
+    input: &DataInput,
+    prep: &PrepOptions,
+    date: Date,
+    offered_without_layout: Channels,
+    destination: bool,
+) -> Result<Setup, JobError> {
+    let layout = layout.map(|l| compile(l, date)).transpose()?;
+    let src = Source::open(&input.path, &input.source)?;
+    let map = match &layout {
+        Some(l) => mapping(l, input.map.as_deref())?,
+        None => mapping_file(input.map.as_deref())?,
+    };
+    let offered = match &layout {
+        Some(l) => offered_channels(Some(l)),
+        None => offered_without_layout,
+    };
+    let postcodes = load_postcodes(prep)?;
+    let needs = PrepNeeds {
+        keys: prep.needs_keys(),
+        email: offered.contains(Channels::EMAIL),
+        sms: offered.contains(Channels::SMS),
+        destination,
+    };
+    let check = AddressCheck {
+        postcodes: postcodes.clone(),
+        policy: prep.address_policy,
+    };
+    let fields = Fields::resolve(layout.as_ref(), &src, &map, needs, check).map_err(JobError::Columns)?;
+    let prep = Prep::new(prep, offered)?;
+    Ok(Setup {
+        layout,
+        src,
+        fields,
+        postcodes,
+        prep,
+    })
 }

@@ -5,14 +5,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::fields::{AddressCheck, Fields, PrepNeeds};
 use super::labels::write_labels;
 use super::pass1::{first_pass, FirstPass};
-use super::prepare::{load_postcodes, offered_channels, Prep, PrepOptions};
+use super::prepare::{setup, PrepOptions, Setup};
 use super::presort::{Planner, PresortOptions, PresortReport};
-use super::{compile, mapping, mapping_file, DataInput, Date, JobError};
+use super::{DataInput, Date, JobError};
 use crate::compose::layout::ProductionSpec;
-use crate::data::Source;
 use crate::mailprep::Channels;
 use crate::report::{piece_id, write_report_json};
 use crate::units::Length;
@@ -52,33 +50,20 @@ pub struct QuoteSummary {
 
 /// Runs `pli presort`.
 pub fn run_quote(opts: &QuoteOptions) -> Result<QuoteSummary, JobError> {
-    let layout = opts
-        .layout
-        .as_deref()
-        .map(|l| compile(l, opts.date))
-        .transpose()?;
-    let src = Source::open(&opts.input.path, &opts.input.source)?;
-    let map = match &layout {
-        Some(l) => mapping(l, opts.input.map.as_deref())?,
-        None => mapping_file(opts.input.map.as_deref())?,
-    };
-    let offered = match &layout {
-        Some(l) => offered_channels(Some(l)),
-        None => Channels::POST,
-    };
-    let postcodes = load_postcodes(&opts.prep)?;
-    let needs = PrepNeeds {
-        keys: opts.prep.needs_keys(),
-        email: offered.contains(Channels::EMAIL),
-        sms: offered.contains(Channels::SMS),
-        destination: true,
-    };
-    let check = AddressCheck {
-        postcodes: postcodes.clone(),
-        policy: opts.prep.address_policy,
-    };
-    let fields = Fields::resolve(layout.as_ref(), &src, &map, needs, check).map_err(JobError::Columns)?;
-    let mut prep = Prep::new(&opts.prep, offered)?;
+    let Setup {
+        layout,
+        src,
+        fields,
+        postcodes,
+        mut prep,
+    } = setup(
+        opts.layout.as_deref(),
+        &opts.input,
+        &opts.prep,
+        opts.date,
+        Channels::POST,
+        true,
+    )?;
     let production = layout
         .as_ref()
         .map_or_else(ProductionSpec::default, |l| l.production.clone());
