@@ -350,6 +350,15 @@ impl Layout {
                 c.err(format!("[fields.{name}]: the layout never uses this field"));
             }
         }
+        if let Some(omr) = &file.production.omr {
+            for problem in omr.problems() {
+                c.err(format!("[production.omr]: {problem}"));
+            }
+            let bottom = omr.y + omr.pitch * (crate::production::TRACKS - 1) as f32 + omr.thickness;
+            if omr.x + omr.length > width.to_mm() || bottom > height.to_mm() {
+                c.err("[production.omr]: the marks do not lie on the page".into());
+            }
+        }
         let faces = c.book.as_ref().map(|b| b.faces().to_vec()).unwrap_or_default();
         static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut layout = Layout {

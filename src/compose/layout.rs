@@ -311,6 +311,82 @@ pub struct ProductionSpec {
     /// Thickness of the envelope and inserts in mm.
     #[serde(default = "default_envelope_mm")]
     pub envelope_mm: f32,
+    /// Inserter marks (OMR) on the front of every sheet, when given.
+    pub omr: Option<OmrSpec>,
+}
+
+/// The `[production.omr]` table: where the column of OMR marks goes and how it is drawn
+/// (see `pli::production` for the code). Limits: marks 0.35-0.7 mm thick, at least
+/// 10 mm long, at least 2.5 mm apart.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OmrSpec {
+    /// Distance of the marks' left end from the page's left edge, in mm.
+    #[serde(default = "default_omr_x")]
+    pub x: f32,
+    /// Distance of the first mark's centre line from the page's top edge, in mm.
+    #[serde(default = "default_omr_y")]
+    pub y: f32,
+    /// Distance between marks, centre to centre, in mm (4.23 mm is 1/6 inch).
+    #[serde(default = "default_omr_pitch")]
+    pub pitch: f32,
+    /// Length of a mark, in mm.
+    #[serde(default = "default_omr_length")]
+    pub length: f32,
+    /// Thickness of a mark, in mm.
+    #[serde(default = "default_omr_thickness")]
+    pub thickness: f32,
+}
+
+impl OmrSpec {
+    /// What is wrong with these marks, if anything.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if !(0.35..=0.7).contains(&self.thickness) {
+            p.push(format!(
+                "thickness {} mm: marks are 0.35 to 0.7 mm thick",
+                self.thickness
+            ));
+        }
+        // NaN is below every limit.
+        let below = |v: f32, min: f32| v.is_nan() || v < min;
+        if below(self.length, 10.0) {
+            p.push(format!(
+                "length {} mm: marks are at least 10 mm long",
+                self.length
+            ));
+        }
+        if below(self.pitch, 2.5) || self.pitch < self.thickness * 2.0 {
+            p.push(format!(
+                "pitch {} mm: marks are at least 2.5 mm apart",
+                self.pitch
+            ));
+        }
+        if below(self.x, 0.0) || below(self.y, 0.0) {
+            p.push("x and y are distances from the page's edges, not negative".into());
+        }
+        p
+    }
+}
+
+fn default_omr_x() -> f32 {
+    5.0
+}
+
+fn default_omr_y() -> f32 {
+    100.0
+}
+
+fn default_omr_pitch() -> f32 {
+    4.23
+}
+
+fn default_omr_length() -> f32 {
+    12.0
+}
+
+fn default_omr_thickness() -> f32 {
+    0.5
 }
 
 impl Default for ProductionSpec {
@@ -323,6 +399,7 @@ impl Default for ProductionSpec {
             inserts_g: 0.0,
             sheet_mm: default_sheet_mm(),
             envelope_mm: default_envelope_mm(),
+            omr: None,
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
 use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
 use crate::pdf::{encode_page, EncodedPage};
+use crate::production::make_sheets;
 use crate::report::{self, Entry, EntryReader, FinishedOutcomes, Outcome, Outcomes, Records, Report};
 
 /// Records composed per parallel chunk; large enough to keep both cores busy, small
@@ -373,7 +374,13 @@ fn compose_one(
     let data = fields.data(&values, layout, &e.id, &mut notes, post)?;
     let mut pages = Vec::new();
     if post {
-        let piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
+        let mut piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
+        // Sheets for the inserter: a blank back after an odd last page in duplex, marks.
+        let p = &layout.production;
+        let (_, padding) = make_sheets(&mut piece.pages, p.duplex, p.omr.as_ref());
+        if padding > 0 {
+            notes.push(format!("padding_pages:{padding}"));
+        }
         pages = piece
             .pages
             .iter()

@@ -1,0 +1,139 @@
+//! End to end: sheets for the inserting machine. In duplex each piece starts on the front
+//! of a new sheet (a blank back is added and recorded), and every sheet's front carries
+//! the OMR code, read back here from the PDF's content streams.
+
+mod common;
+
+use common::*;
+use lopdf::content::Content;
+use lopdf::{Document, Object};
+use pli::production::{OmrCode, TRACKS};
+
+/// The sample letter, duplex, with OMR marks 5 mm from the left edge, the first at 100 mm.
+fn duplex_letter(tmp: &TempDir) -> String {
+    let root = root();
+    let text = std::fs::read_to_string(root.join(LETTER))
+        .unwrap()
+        .replace(
+            "fonts = \"../fonts\"",
+            &format!("fonts = {:?}", root.join("fonts")),
+        )
+        .replace(
+            "assets = \"assets\"",
+            &format!("assets = {:?}", root.join("layouts/assets")),
+        );
+    let layout =
+        format!("{text}\n[production]\nduplex = true\n\n[production.omr]\nx = 5\ny = 100\npitch = 4.23\n");
+    std::fs::write(tmp.path("duplex.toml"), layout).unwrap();
+    tmp.arg("duplex.toml")
+}
+
+fn number(o: &Object) -> f64 {
+    match o {
+        Object::Integer(i) => *i as f64,
+        Object::Real(r) => *r as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+/// The OMR tracks marked on a page: filled rectangles starting 5 mm from the left edge.
+fn tracks(doc: &Document, page: lopdf::ObjectId, height_pt: f64) -> Option<[bool; TRACKS]> {
+    let content = Content::decode(&doc.get_page_content(page).unwrap()).unwrap();
+    let mm = 72.0 / 25.4;
+    let mut t = [false; TRACKS];
+    let mut any = false;
+    for op in content.operations.iter().filter(|op| op.operator == "re") {
+        let (x, y, h) = (
+            number(&op.operands[0]),
+            number(&op.operands[1]),
+            number(&op.operands[3]),
+        );
+        if (x - 5.0 * mm).abs() > 0.05 {
+            continue;
+        }
+        // The mark's centre line, from the top, in mm; track k sits at 100 + 4.23 k.
+        let centre = (height_pt - (y + h / 2.0)) / mm;
+        let k = ((centre - 100.0) / 4.23).round();
+        assert!(
+            (centre - (100.0 + 4.23 * k)).abs() < 0.1,
+            "a mark off its track at {centre} mm"
+        );
+        t[k as usize] = true;
+        any = true;
+    }
+    any.then_some(t)
+}
+
+#[test]
+fn duplex_pieces_start_on_a_new_sheet_and_every_sheet_carries_its_code() {
+    let tmp = TempDir::new("production");
+    let layout = duplex_letter(&tmp);
+    let contacts: String = std::fs::read_to_string(root().join("samples/contacts.csv"))
+        .unwrap()
+        .lines()
+        .take(121)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(tmp.path("contacts.csv"), contacts).unwrap();
+    let out = pli(&[
+        "compose",
+        &layout,
+        &tmp.arg("contacts.csv"),
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let manifest = read_csv(&tmp.path("out/manifest.csv"));
+    let doc = Document::load(tmp.path("out/duplex-0001.pdf")).unwrap();
+    let pages = doc.get_pages();
+    let height = 841.89;
+    let mut composed = 0;
+    let mut stream = Vec::new();
+    for row in manifest[1..].iter().filter(|r| r[2] == "composed") {
+        composed += 1;
+        let (first, count): (u32, u32) = (row[6].parse().unwrap(), row[7].parse().unwrap());
+        assert_eq!(count % 2, 0, "a duplex piece fills its sheets: {row:?}");
+        assert_eq!(first % 2, 1, "a piece starts on the front of a sheet: {row:?}");
+        let sheets = count / 2;
+        for sheet in 0..sheets {
+            let front = pages[&(first + 2 * sheet)];
+            let back = pages[&(first + 2 * sheet + 1)];
+            let code = OmrCode::read(tracks(&doc, front, height).expect("marks on every front"))
+                .unwrap_or_else(|| panic!("an unsound code on {row:?}"));
+            assert_eq!(code, OmrCode::of_sheet(sheet, sheets), "{row:?}");
+            assert!(tracks(&doc, back, height).is_none(), "no marks on a back");
+            stream.push(code);
+        }
+        if row[3].contains("padding_pages:1") {
+            let blank = pages[&(first + count - 1)];
+            assert!(
+                doc.get_page_content(blank).unwrap().is_empty(),
+                "the padding page is blank"
+            );
+        }
+    }
+    assert!(composed > 100);
+    assert_eq!(pages.len() as u32, stream.len() as u32 * 2);
+    // Pieces of one letter page: one sheet each, closing the envelope every time.
+    assert!(stream.iter().all(|c| c.end_of_collation && c.sequence == 0));
+    if have("qpdf") {
+        run_tool("qpdf", &["--check", &tmp.arg("out/duplex-0001.pdf")]);
+    }
+}
+
+#[test]
+fn omr_marks_outside_the_limits_are_layout_errors() {
+    let tmp = TempDir::new("production-bad");
+    let layout = duplex_letter(&tmp);
+    let text = std::fs::read_to_string(&layout)
+        .unwrap()
+        .replace("pitch = 4.23", "pitch = 1.5\nthickness = 0.2");
+    std::fs::write(&layout, text).unwrap();
+    let out = pli(&["check", &layout]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[production.omr]: thickness 0.2 mm"), "{err}");
+    assert!(err.contains("[production.omr]: pitch 1.5 mm"), "{err}");
+}
