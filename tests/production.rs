@@ -121,6 +121,33 @@ fn duplex_pieces_start_on_a_new_sheet_and_every_sheet_carries_its_code() {
     if have("qpdf") {
         run_tool("qpdf", &["--check", &tmp.arg("out/duplex-0001.pdf")]);
     }
+
+    // The inserter control file: one row per sheet, agreeing with the manifest and marks.
+    let control = read_csv(&tmp.path("out/inserter.csv"));
+    assert_eq!(control[0], pli::production::CONTROL_COLUMNS);
+    assert_eq!(control.len() - 1, stream.len(), "one row per sheet");
+    for row in manifest[1..].iter().filter(|r| r[2] == "composed") {
+        let sheets: Vec<&Vec<String>> = control.iter().filter(|c| c[3] == row[4]).collect();
+        let first: u32 = row[6].parse().unwrap();
+        let count = row[7].parse::<usize>().unwrap() / 2;
+        assert_eq!(sheets.len(), count, "{row:?}");
+        for (k, c) in sheets.iter().enumerate() {
+            assert_eq!(
+                (c[0].as_str(), c[1].as_str(), c[4].as_str()),
+                ("duplex", "duplex-0001.pdf", row[0].as_str())
+            );
+            assert_eq!(
+                c[2],
+                (first + 2 * k as u32).to_string(),
+                "front page of sheet {k}"
+            );
+            assert_eq!(
+                (c[5].clone(), c[6].clone()),
+                ((k + 1).to_string(), count.to_string())
+            );
+            assert_eq!(c[7], if k + 1 == count { "1" } else { "0" });
+        }
+    }
 }
 
 #[test]

@@ -313,6 +313,10 @@ pub struct ProductionSpec {
     pub envelope_mm: f32,
     /// Inserter marks (OMR) on the front of every sheet, when given.
     pub omr: Option<OmrSpec>,
+    /// Write the inserter control file (`inserter.csv`, one row per sheet); always
+    /// written with OMR marks.
+    #[serde(default)]
+    pub control_file: bool,
 }
 
 /// The `[production.omr]` table: where the column of OMR marks goes and how it is drawn
@@ -400,6 +404,7 @@ impl Default for ProductionSpec {
             sheet_mm: default_sheet_mm(),
             envelope_mm: default_envelope_mm(),
             omr: None,
+            control_file: false,
         }
     }
 }

@@ -10,14 +10,14 @@ use super::labels::write_labels;
 use super::pass1::{first_pass, FirstPass};
 use super::prepare::{load_postcodes, offered_channels, Prep};
 use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
-use super::writer::{letter_id, stream_of, write_pieces};
+use super::writer::{letter_id, stream_of, write_pieces, Control, Outputs};
 use super::{compile, compile_with, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Email, Layout, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
 use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
 use crate::pdf::{encode_page, EncodedPage};
-use crate::production::make_sheets;
+use crate::production::{make_sheets, ControlFile};
 use crate::report::{self, Entry, EntryReader, FinishedOutcomes, Outcome, Outcomes, Records, Report};
 
 /// Records composed per parallel chunk; large enough to keep both cores busy, small
@@ -171,18 +171,32 @@ pub fn run_compose_with(
         }
         _ => None,
     };
+    let production = &layout.production;
+    let control = if production.omr.is_some() || production.control_file {
+        let job = letters.stem.clone();
+        Some(Control {
+            file: ControlFile::create(&opts.out_dir, &job).map_err(ledger_error)?,
+            pages_per_sheet: if production.duplex { 2 } else { 1 },
+        })
+    } else {
+        None
+    };
     let (tx, rx) = mpsc::sync_channel::<Vec<(Entry, PieceResult)>>(2);
     let outcomes = Outcomes::create(&opts.out_dir).map_err(ledger_error)?;
     let exports = Exports::create(&opts.out_dir, layout.email().is_some(), layout.sms().is_some())
         .map_err(ledger_error)?;
     let written = std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
-            write_pieces(
-                rx,
-                outcomes,
+            let outputs = Outputs {
                 exports,
                 letters,
                 households,
+                control,
+            };
+            write_pieces(
+                rx,
+                outcomes,
+                outputs,
                 opts.out_dir.clone(),
                 limit.map(|l| (l, rejected)),
             )

@@ -11,6 +11,7 @@ use super::exports::Exports;
 use super::prepare::rejection;
 use super::JobError;
 use crate::pdf::{EncodedPage, PdfWriter, Shared};
+use crate::production::{ControlFile, PieceSheets};
 use crate::report::{self, DocRef, Entry, Fate, FileEntry, Outcome, Outcomes};
 
 /// An output stream's files: what they are named after, what they share, how big they get.
@@ -25,6 +26,26 @@ pub struct StreamSpec {
     pub max_pages: u32,
     /// How a piece's id is written (`P0000001`, `D0000001`).
     pub piece_id: fn(u32) -> String,
+}
+
+/// Where the writer puts what it receives.
+pub struct Outputs {
+    /// The e-mail and SMS files.
+    pub exports: Exports,
+    /// The letters' stream.
+    pub letters: StreamSpec,
+    /// The household documents' stream, when the job has one.
+    pub households: Option<StreamSpec>,
+    /// The inserter control file, when the layout asks for one.
+    pub control: Option<Control>,
+}
+
+/// The inserter control file of the letters' stream, and the pages of one sheet.
+pub struct Control {
+    /// The file being written.
+    pub file: ControlFile,
+    /// 1 (simplex) or 2 (duplex).
+    pub pages_per_sheet: u32,
 }
 
 /// A stream being written.
@@ -119,12 +140,16 @@ pub struct Written {
 pub fn write_pieces(
     rx: mpsc::Receiver<Vec<(Entry, PieceResult)>>,
     outcomes: Outcomes,
-    mut exports: Exports,
-    letters: StreamSpec,
-    households: Option<StreamSpec>,
+    outputs: Outputs,
     out_dir: PathBuf,
     limit: Option<(u64, u64)>,
 ) -> Result<Written, JobError> {
+    let Outputs {
+        mut exports,
+        letters,
+        households,
+        mut control,
+    } = outputs;
     let ledger_error = |source| JobError::Output {
         path: out_dir.clone(),
         source,
@@ -148,6 +173,9 @@ pub fn write_pieces(
                             h.abandon(&out_dir);
                         }
                         exports.abandon();
+                        if let Some(c) = control {
+                            c.file.abandon();
+                        }
                         return Ok(Written {
                             outcomes,
                             files: Vec::new(),
@@ -179,6 +207,23 @@ pub fn write_pieces(
                 (Some(stream), false) => Some(stream.add(&sent.household_pages, &out_dir)?),
                 _ => None,
             };
+            if let Some(c) = &mut control {
+                let name = format!("{}-{:04}.pdf", letters.spec.stem, letter.file + 1);
+                let sheets = PieceSheets {
+                    file: &name,
+                    first_page: letter.first_page,
+                    pages_per_sheet: c.pages_per_sheet,
+                    sheets: letter.pages.div_ceil(c.pages_per_sheet),
+                    piece_id: &(letters.spec.piece_id)(letter.piece),
+                    record_id: &entry.id,
+                    feeders: if household_doc.is_some() {
+                        "household_doc"
+                    } else {
+                        ""
+                    },
+                };
+                c.file.piece(&sheets).map_err(ledger_error)?;
+            }
             let warnings = sent.notes;
             let outcome = Outcome::Composed {
                 piece: letter.piece,
@@ -193,6 +238,9 @@ pub fn write_pieces(
         }
     }
     exports.finish().map_err(ledger_error)?;
+    if let Some(c) = control {
+        c.file.finish().map_err(ledger_error)?;
+    }
     Ok(Written {
         outcomes,
         files: letters.finish(&out_dir)?,

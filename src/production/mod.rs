@@ -16,6 +16,10 @@
 //! The sequence starts again at 0 on each piece's first sheet and wraps after 8 sheets, so
 //! a sheet missing or extra within a piece breaks it; end of collation marks the last.
 
+mod control;
+
+pub use control::{ControlFile, PieceSheets, CONTROL_COLUMNS, CONTROL_FILE};
+
 use crate::compose::layout::OmrSpec;
 use crate::compose::page::{Item, Page};
 use crate::units::{Color, Length, Rect};
