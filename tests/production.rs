@@ -164,3 +164,65 @@ fn omr_marks_outside_the_limits_are_layout_errors() {
     assert!(err.contains("[production.omr]: thickness 0.2 mm"), "{err}");
     assert!(err.contains("[production.omr]: pitch 1.5 mm"), "{err}");
 }
+
+#[test]
+fn each_mailpiece_is_a_document_part_a_print_server_can_address() {
+    let tmp = TempDir::new("dpart");
+    let contacts: String = std::fs::read_to_string(root().join("samples/contacts.csv"))
+        .unwrap()
+        .lines()
+        .take(61)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(tmp.path("contacts.csv"), contacts).unwrap();
+    let out = pli(&[
+        "compose",
+        LETTER,
+        &tmp.arg("contacts.csv"),
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let manifest = read_csv(&tmp.path("out/manifest.csv"));
+    let composed: Vec<&Vec<String>> = manifest[1..].iter().filter(|r| r[2] == "composed").collect();
+    let doc = Document::load(tmp.path("out/letter-0001.pdf")).unwrap();
+    let pages = doc.get_pages();
+    let catalog = doc.catalog().unwrap();
+    let dpart_root = catalog.get(b"DPartRoot").unwrap().as_dict().unwrap();
+    assert_eq!(dpart_root.get(b"RecordLevel").unwrap().as_i64().unwrap(), 1);
+    let root_id = dpart_root.get(b"DPartRootNode").unwrap().as_reference().unwrap();
+    let root_node = doc.get_dictionary(root_id).unwrap();
+    let leaves = root_node.get(b"DParts").unwrap().as_array().unwrap()[0]
+        .as_array()
+        .unwrap();
+    assert_eq!(leaves.len(), composed.len(), "one document part per mailpiece");
+    let text = |o: &Object| String::from_utf8(o.as_str().unwrap().to_vec()).unwrap();
+    for (leaf, row) in leaves.iter().zip(&composed) {
+        let leaf_id = leaf.as_reference().unwrap();
+        let node = doc.get_dictionary(leaf_id).unwrap();
+        assert_eq!(node.get(b"Parent").unwrap().as_reference().unwrap(), root_id);
+        let dpm = node.get(b"DPM").unwrap().as_dict().unwrap();
+        assert_eq!(text(dpm.get(b"PieceID").unwrap()), row[4]);
+        assert_eq!(text(dpm.get(b"RecordID").unwrap()), row[0]);
+        let (first, count): (u32, u32) = (row[6].parse().unwrap(), row[7].parse().unwrap());
+        assert_eq!(dpm.get(b"Pages").unwrap().as_i64().unwrap(), count as i64);
+        assert_eq!(node.get(b"Start").unwrap().as_reference().unwrap(), pages[&first]);
+        assert_eq!(
+            node.get(b"End").unwrap().as_reference().unwrap(),
+            pages[&(first + count - 1)]
+        );
+        for p in first..first + count {
+            let page = doc.get_dictionary(pages[&p]).unwrap();
+            assert_eq!(
+                page.get(b"DPart").unwrap().as_reference().unwrap(),
+                leaf_id,
+                "page {p}"
+            );
+        }
+    }
+    if have("qpdf") {
+        run_tool("qpdf", &["--check", &tmp.arg("out/letter-0001.pdf")]);
+    }
+}

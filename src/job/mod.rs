@@ -271,7 +271,7 @@ pub fn run_proof(
             source,
         };
         let mut w = PdfWriter::create(out, shared(&layout), &layout.name).map_err(output)?;
-        w.begin_piece("P0000001");
+        w.begin_record("P0000001", &id);
         for p in &piece.pages {
             w.add_page(&encode_page(p, &layout.faces)).map_err(output)?;
         }

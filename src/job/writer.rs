@@ -67,7 +67,7 @@ impl Stream {
     }
 
     /// Appends a piece, never splitting it across files; says where it went.
-    fn add(&mut self, pages: &[EncodedPage], out_dir: &Path) -> Result<DocRef, JobError> {
+    fn add(&mut self, pages: &[EncodedPage], record_id: &str, out_dir: &Path) -> Result<DocRef, JobError> {
         let n = pages.len() as u32;
         if let Some((pdf, _)) = &self.current {
             if pdf.pages() > 0 && pdf.pages() + n > self.spec.max_pages {
@@ -84,7 +84,7 @@ impl Stream {
         }
         let (pdf, count) = self.current.as_mut().expect("created above");
         self.pieces += 1;
-        pdf.begin_piece(&(self.spec.piece_id)(self.pieces));
+        pdf.begin_record(&(self.spec.piece_id)(self.pieces), record_id);
         let mut first_page = 0;
         for (k, page) in pages.iter().enumerate() {
             let at = pdf.add_page(page).map_err(|source| JobError::Output {
@@ -202,9 +202,9 @@ pub fn write_pieces(
                 outcomes.set(entry.index, &outcome).map_err(ledger_error)?;
                 continue;
             }
-            let letter = letters.add(&sent.pages, &out_dir)?;
+            let letter = letters.add(&sent.pages, &entry.id, &out_dir)?;
             let household_doc = match (&mut households, sent.household_pages.is_empty()) {
-                (Some(stream), false) => Some(stream.add(&sent.household_pages, &out_dir)?),
+                (Some(stream), false) => Some(stream.add(&sent.household_pages, &entry.id, &out_dir)?),
                 _ => None,
             };
             if let Some(c) = &mut control {

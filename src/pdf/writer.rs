@@ -70,6 +70,11 @@ pub struct PdfWriter {
     piece_text: String,
     /// Per piece: end of its id in `piece_text`, and its first page (1-based).
     pieces: Vec<(usize, u32)>,
+    /// Per piece: its document part (PDF/VT-style record node), reserved when it begins.
+    dparts: Vec<Ref>,
+    /// Record ids, concatenated, and where each piece's ends (empty when not given).
+    record_text: String,
+    record_ends: Vec<usize>,
     /// The content stream moving trim coordinates onto a sheet with bleed, by margin.
     shifts: Vec<(u32, Ref)>,
 }
@@ -150,6 +155,9 @@ impl PdfWriter {
             images: Vec::new(),
             piece_text: String::new(),
             pieces: Vec::new(),
+            dparts: Vec::new(),
+            record_text: String::new(),
+            record_ends: Vec::new(),
             shifts: Vec::new(),
         };
         assert_eq!((writer.refs.bump(), writer.refs.bump()), (PAGE_TREE, RESOURCES));
@@ -193,6 +201,9 @@ impl PdfWriter {
             }
         }
         w.pair(Name(b"Resources"), RESOURCES);
+        if let Some(&dpart) = self.dparts.last() {
+            w.pair(Name(b"DPart"), dpart);
+        }
         drop(w);
         self.emit(objects)?;
         self.pages.push(page_ref);
@@ -214,9 +225,20 @@ impl PdfWriter {
 
     /// Marks the start of a mailpiece: an outline item titled with its id points at its first page.
     pub fn begin_piece(&mut self, piece_id: &str) {
+        self.begin_record(piece_id, "");
+    }
+
+    /// Marks the start of a mailpiece made from record `record_id`: besides its outline
+    /// item, its pages form a document part whose metadata (`/DPM`) carries the piece
+    /// id, the record id and the page count, so that a print server can address it.
+    pub fn begin_record(&mut self, piece_id: &str, record_id: &str) {
         self.piece_text.push_str(piece_id);
         self.pieces
             .push((self.piece_text.len(), self.pages.len() as u32 + 1));
+        self.record_text.push_str(record_id);
+        self.record_ends.push(self.record_text.len());
+        let dpart = self.refs.bump();
+        self.dparts.push(dpart);
     }
 
     /// Pages so far.
@@ -280,6 +302,7 @@ impl PdfWriter {
             .kids(self.nodes.iter().copied())
             .count(self.pages.len() as i32);
         self.emit(objects)?;
+        let dparts = self.write_dparts()?;
         let outline = self.write_outline()?;
         // Catalog and info.
         let catalog = self.refs.bump();
@@ -290,6 +313,15 @@ impl PdfWriter {
             cat.pages(PAGE_TREE).page_mode(PageMode::UseNone);
             if let Some(outline) = outline {
                 cat.outlines(outline);
+            }
+            if let Some(root) = dparts {
+                let mut d = cat.insert(Name(b"DPartRoot")).dict();
+                d.pair(Name(b"Type"), Name(b"DPartRoot"));
+                d.pair(Name(b"DPartRootNode"), root);
+                d.pair(Name(b"RecordLevel"), 1);
+                d.insert(Name(b"NodeNameList"))
+                    .array()
+                    .items([Name(b"File"), Name(b"Mailpiece")]);
             }
         }
         objects
@@ -314,6 +346,57 @@ impl PdfWriter {
             pages: self.pages.len() as u32,
             bytes: out.pos,
         })
+    }
+
+    /// Writes the document part tree: a root, and under it one node per piece with its
+    /// first and last page and its metadata. Returns the root.
+    fn write_dparts(&mut self) -> io::Result<Option<Ref>> {
+        if self.pieces.is_empty() || self.pages.is_empty() {
+            return Ok(None);
+        }
+        let root = self.refs.bump();
+        let mut objects = Objects::new(64 * 1024);
+        {
+            let mut r = objects.at(root).indirect(root).dict();
+            r.pair(Name(b"Type"), Name(b"DPart"));
+            r.insert(Name(b"DParts"))
+                .array()
+                .push()
+                .array()
+                .items(self.dparts.iter().copied());
+        }
+        let (mut start, mut record_start) = (0, 0);
+        let last_page = self.pages.len();
+        let pieces = std::mem::take(&mut self.pieces);
+        for (i, &(end, first_page)) in pieces.iter().enumerate() {
+            let next_first = pieces.get(i + 1).map_or(last_page + 1, |p| p.1 as usize);
+            let first = (first_page as usize).clamp(1, last_page);
+            let last = (next_first - 1).clamp(first, last_page);
+            let record_end = self.record_ends[i];
+            let mut d = objects.at(self.dparts[i]).indirect(self.dparts[i]).dict();
+            d.pair(Name(b"Type"), Name(b"DPart"));
+            d.pair(Name(b"Parent"), root);
+            d.pair(Name(b"Start"), self.pages[first - 1]);
+            d.pair(Name(b"End"), self.pages[last - 1]);
+            let mut dpm = d.insert(Name(b"DPM")).dict();
+            dpm.pair(Name(b"PieceID"), TextStr(&self.piece_text[start..end]));
+            if record_end > record_start {
+                dpm.pair(
+                    Name(b"RecordID"),
+                    TextStr(&self.record_text[record_start..record_end]),
+                );
+            }
+            dpm.pair(Name(b"Pages"), (last - first + 1) as i32);
+            dpm.finish();
+            d.finish();
+            (start, record_start) = (end, record_end);
+            if objects.chunk.len() > 60 * 1024 {
+                self.emit(std::mem::replace(&mut objects, Objects::new(64 * 1024)))?;
+            }
+        }
+        self.emit(objects)?;
+        self.pieces = pieces;
+        Ok(Some(root))
     }
 
     /// Writes the outline: one item per piece, pointing at its first page.
