@@ -323,3 +323,26 @@ F06,M.,Luc,Durand,,,,7 allée des Pins,,33000,Bordeaux,,1,,Cévenole SUV,Garage 
         serde_json::from_slice(&std::fs::read(tmp.path("out/report.json")).unwrap()).unwrap();
     assert_eq!(report["counts"]["household_docs"], 3);
 }
+
+#[test]
+fn products_given_on_the_command_line_serve_the_household_catalogue() {
+    let tmp = TempDir::new("household-products");
+    let missing = tmp.arg("no-products.csv");
+    let out = pli(&[
+        "compose",
+        LETTER,
+        "samples/contacts.csv",
+        "-o",
+        &tmp.arg("out"),
+        "--household-docs",
+        "layouts/catalogue.toml",
+        "--products",
+        &missing,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no-products.csv"),
+        "{}",
+        describe(&out)
+    );
+}

@@ -11,7 +11,7 @@ use super::pass1::{first_pass, FirstPass};
 use super::prepare::{load_postcodes, offered_channels, Prep};
 use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
 use super::writer::{letter_id, stream_of, write_pieces, Control, Outputs};
-use super::{compile, compile_with, mapping, shared, ComposeOptions, JobError, JobSummary};
+use super::{compile_with, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Email, Layout, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
@@ -101,7 +101,8 @@ pub fn run_compose_with(
     // The household's document (e.g. one catalogue per household) reads its own fields.
     let household = match &opts.household_docs {
         Some(path) => {
-            let layout = compile(path, opts.date)?;
+            // `--products` serves the catalogue, whichever stream it is in.
+            let layout = compile_with(path, opts.date, opts.products.as_deref())?;
             let map = mapping(&layout, opts.map.as_deref())?;
             let fields = Fields::resolve(Some(&layout), &src, &map, PrepNeeds::default(), check)
                 .map_err(JobError::Columns)?;
