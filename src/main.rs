@@ -184,8 +184,10 @@ enum Command {
   pli compose layouts/letter.toml contacts.xlsx --sheet Clients -o out
   crm-export | pli compose layouts/letter.toml - --format jsonl -o out
 
-Writes OUT/<layout>-0001.pdf (and -0002… past --max-pages), OUT/manifest.csv with one row per input record
-(record_id,line,status,reason,piece_id,file,first_page,pages) and OUT/report.json with the counts.
+Writes OUT/<layout>-0001-P0000001-P0000250.pdf (a file per tray when presorted, and a new one past
+--max-pages or --max-sheets; the name says the stream, the sequence and the pieces), OUT/manifest.csv
+with one row per input record (record_id,line,status,reason,piece_id,file,first_page,pages,…,sheets,
+tray,bundle) and OUT/report.json with the counts.
 Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job could not run.")]
     Compose {
         /// The layout file (TOML).
@@ -226,6 +228,12 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         /// Start a new PDF file before a piece that would take a file past this many pages.
         #[arg(long, default_value_t = 10_000)]
         max_pages: u32,
+        /// Start a new PDF file before a piece that would take a file past this many sheets.
+        #[arg(long, value_name = "N")]
+        max_sheets: Option<u32>,
+        /// The job's id in the inserter's marks and control file (default: the layout file's name).
+        #[arg(long, value_name = "ID")]
+        job: Option<String>,
         /// A catalogue's products file (CSV or JSON Lines), instead of the one its layout names.
         #[arg(long, value_name = "FILE")]
         products: Option<PathBuf>,
@@ -395,6 +403,8 @@ fn run(command: Command) -> Result<u8, JobError> {
             max_rejects,
             allow_missing_glyphs,
             max_pages,
+            max_sheets,
+            job,
             products,
             progress,
             quiet,
@@ -410,6 +420,8 @@ fn run(command: Command) -> Result<u8, JobError> {
                 strict,
                 max_rejects,
                 max_pages,
+                max_sheets,
+                job,
                 allow_missing_glyphs,
                 prep: prep_opts.options(),
                 presort: presort.map(|rules| PresortOptions {

@@ -39,7 +39,10 @@ fn the_sample_campaign_composes_and_every_record_is_accounted_for() {
             "household_doc",
             "household_doc_file",
             "household_doc_first_page",
-            "household_doc_pages"
+            "household_doc_pages",
+            "sheets",
+            "tray",
+            "bundle"
         ]
     );
     assert_eq!(manifest.len(), input.len(), "one manifest row per input record");
@@ -155,7 +158,7 @@ fn the_sample_campaign_composes_and_every_record_is_accounted_for() {
     let composed = composed as usize;
 
     // The PDF: one page per letter, the static content a single Form XObject used by every page.
-    let pdf = tmp.path("out/letter-0001.pdf");
+    let pdf = first_file(&tmp.path("out"), "letter");
     let doc = Document::load(&pdf).unwrap();
     let pages = doc.get_pages();
     assert_eq!(pages.len(), composed);
@@ -270,7 +273,7 @@ fn a_record_missing_a_field_is_rejected_with_its_line_and_the_others_composed() 
     assert!(m[3][3].starts_with("missing_field:postcode"), "{:?}", m[3]);
     assert_eq!(m[4][2], "composed");
     assert_eq!(m[4][4], "P0000002", "piece ids count composed pieces");
-    let doc = Document::load(tmp.path("out/letter-0001.pdf")).unwrap();
+    let doc = Document::load(first_file(&tmp.path("out"), "letter")).unwrap();
     assert_eq!(doc.get_pages().len(), 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -293,7 +296,7 @@ fn a_record_missing_a_field_is_rejected_with_its_line_and_the_others_composed() 
     assert_eq!(strict.status.code(), Some(2), "{}", describe(&strict));
     let msg = String::from_utf8_lossy(&strict.stderr);
     assert!(msg.contains("line 3") && msg.contains("vehicle"), "{msg}");
-    assert!(!tmp.path("strict/letter-0001.pdf").exists());
+    assert!(stream_files(&tmp.path("strict"), "letter").is_empty());
 }
 
 #[test]
@@ -324,7 +327,7 @@ fn long_text_overflows_onto_a_continuation_page() {
         "the long letter takes two pages"
     );
     assert_eq!((m[2][6].as_str(), m[2][7].as_str()), ("3", "1"));
-    let doc = Document::load(tmp.path("out/letter-0001.pdf")).unwrap();
+    let doc = Document::load(first_file(&tmp.path("out"), "letter")).unwrap();
     assert_eq!(doc.get_pages().len(), 3);
     if have("pdftotext") {
         let p2 = run_tool(
@@ -334,7 +337,7 @@ fn long_text_overflows_onto_a_continuation_page() {
                 "2",
                 "-l",
                 "2",
-                tmp.path("out/letter-0001.pdf").to_str().unwrap(),
+                first_file(&tmp.path("out"), "letter").to_str().unwrap(),
                 "-",
             ],
         );
@@ -371,7 +374,7 @@ fn record_values_print_literally() {
     if have("pdftotext") {
         let text = run_tool(
             "pdftotext",
-            &[tmp.path("out/letter-0001.pdf").to_str().unwrap(), "-"],
+            &[first_file(&tmp.path("out"), "letter").to_str().unwrap(), "-"],
         );
         assert!(text.contains("Dupont <b>{{date}}</b>"), "{text}");
         assert!(text.contains("Garage & Fils {{vehicle}}"), "{text}");
@@ -393,7 +396,17 @@ fn the_same_inputs_give_byte_identical_outputs() {
         ]);
         assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     }
-    for file in ["letter-0001.pdf", "manifest.csv", "report.json"] {
+    let names = |run: &str| {
+        let mut n: Vec<String> = std::fs::read_dir(tmp.path(run))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names("a"), names("b"), "the same files, by the same names");
+    assert!(names("a").iter().any(|n| n.ends_with(".pdf")));
+    for file in names("a") {
         let a = std::fs::read(tmp.path(&format!("a/{file}"))).unwrap();
         let b = std::fs::read(tmp.path(&format!("b/{file}"))).unwrap();
         assert!(a == b, "{file} differs between two runs");
@@ -416,15 +429,24 @@ fn files_are_split_between_pieces() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let m = read_csv(&tmp.path("out/manifest.csv"));
-    let mut per_file = std::collections::BTreeMap::<String, usize>::new();
+    let mut per_file = std::collections::BTreeMap::<String, (usize, Vec<String>)>::new();
     for row in m[1..].iter().filter(|r| r[2] == "composed") {
-        *per_file.entry(row[5].clone()).or_default() += row[7].parse::<usize>().unwrap();
+        let file = per_file.entry(row[5].clone()).or_default();
+        file.0 += row[7].parse::<usize>().unwrap();
+        file.1.push(row[4].clone());
     }
-    assert_eq!(
-        per_file.keys().collect::<Vec<_>>(),
-        ["letter-0001.pdf", "letter-0002.pdf", "letter-0003.pdf"]
-    );
-    for (name, pages) in per_file {
+    assert_eq!(per_file.len(), 3);
+    // Each name says the stream, the sequence and the pieces it holds.
+    for (k, (name, (_, pieces))) in per_file.iter().enumerate() {
+        let expected = format!(
+            "letter-{:04}-{}-{}.pdf",
+            k + 1,
+            pieces.iter().min().unwrap(),
+            pieces.iter().max().unwrap()
+        );
+        assert_eq!(name, &expected);
+    }
+    for (name, (pages, _)) in per_file {
         let doc = Document::load(tmp.path(&format!("out/{name}"))).unwrap();
         assert_eq!(doc.get_pages().len(), pages, "{name}");
         assert!(pages <= 400);
@@ -479,7 +501,7 @@ fn images_chosen_by_the_record_stay_in_the_assets_folder() {
     let m = read_csv(&tmp.path("out/manifest.csv"));
     assert_eq!(m[3][2], "rejected");
     assert!(m[3][3].contains("leaves the assets folder"), "{:?}", m[3]);
-    let doc = Document::load(tmp.path("out/layout-0001.pdf")).unwrap();
+    let doc = Document::load(first_file(&tmp.path("out"), "layout")).unwrap();
     assert_eq!(doc.get_pages().len(), 3);
     let images = doc
         .objects

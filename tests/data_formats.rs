@@ -67,7 +67,10 @@ fn check_manifest(dir: &Path, expected: &[Expect]) -> Vec<Vec<String>> {
             "household_doc",
             "household_doc_file",
             "household_doc_first_page",
-            "household_doc_pages"
+            "household_doc_pages",
+            "sheets",
+            "tray",
+            "bundle"
         ]
     );
     let got: Vec<_> = m[1..]
@@ -150,7 +153,7 @@ fn pdf_text(dir: &Path) -> Option<String> {
     if !have("pdftotext") {
         return None;
     }
-    let text = run_tool("pdftotext", &[dir.join("letter-0001.pdf").to_str().unwrap(), "-"]);
+    let text = run_tool("pdftotext", &[first_file(dir, "letter").to_str().unwrap(), "-"]);
     Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 

@@ -87,17 +87,59 @@ fn a_presorted_job_writes_its_pages_in_the_carriers_order() {
     assert!(lines.windows(2).all(|w| w[0] < w[1]), "input order within a key");
     let trays: std::collections::BTreeSet<&str> = rows[..510].iter().map(|r| r[7].as_str()).collect();
 
-    // The manifest agrees, record by record.
+    // The manifest agrees, record by record: piece, tray and bundle.
     let manifest = read_csv(&tmp.path("out/manifest.csv"));
+    let mut file_of_tray = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
     for r in rows {
         let m = manifest.iter().find(|m| m[0] == r[2]).unwrap();
         assert_eq!((m[2].as_str(), m[4].as_str()), ("composed", r[1].as_str()));
+        assert_eq!((&m[15], &m[16]), (&r[7], &r[6]), "tray and bundle of {}", r[1]);
+        assert_eq!(m[14], "1", "one sheet");
+        file_of_tray.entry(r[7].clone()).or_default().insert(m[5].clone());
     }
+    // A file per tray: a tray's pieces stay in one file, and no file mixes trays (the
+    // single pieces, with no tray, have their own).
+    let files = stream_files(&tmp.path("out"), "letter");
+    assert_eq!(files.len(), trays.len() + 1);
+    for (tray, in_files) in &file_of_tray {
+        assert_eq!(in_files.len(), 1, "tray {tray:?} is in one file");
+    }
+    let distinct: std::collections::BTreeSet<_> = file_of_tray.values().flatten().collect();
+    assert_eq!(distinct.len(), file_of_tray.len(), "no file holds two trays");
+    // Each file's document parts carry the pieces' trays and bundles.
+    let mut parts = 0;
+    for file in &files {
+        let doc = lopdf::Document::load(file).unwrap();
+        let name = file.file_name().unwrap().to_str().unwrap();
+        for (_, obj) in doc.objects.iter() {
+            let Ok(d) = obj.as_dict() else { continue };
+            let Ok(dpm) = d.get(b"DPM").and_then(|o| o.as_dict()) else {
+                continue;
+            };
+            let id = String::from_utf8_lossy(dpm.get(b"PieceID").unwrap().as_str().unwrap()).into_owned();
+            let m = manifest.iter().find(|m| m[4] == id).unwrap();
+            assert_eq!(m[5], name);
+            parts += 1;
+            let int = |k: &[u8]| {
+                dpm.get(k)
+                    .ok()
+                    .map(|v| v.as_i64().unwrap().to_string())
+                    .unwrap_or_default()
+            };
+            assert_eq!(
+                (int(b"Tray"), int(b"Bundle"), int(b"Sheets")),
+                (m[15].clone(), m[16].clone(), m[14].clone())
+            );
+        }
+    }
+
+    assert_eq!(parts, 515, "a document part per piece");
 
     // The PDF's pages are in that order.
     if have("pdftotext") {
         let page = |n: usize| {
-            let p = n.to_string();
+            let m = manifest.iter().find(|m| m[4] == format!("P{n:07}")).unwrap();
+            let p = m[6].clone();
             run_tool(
                 "pdftotext",
                 &[
@@ -106,7 +148,7 @@ fn a_presorted_job_writes_its_pages_in_the_carriers_order() {
                     "-l",
                     &p,
                     "-layout",
-                    &tmp.arg("out/letter-0001.pdf"),
+                    &tmp.arg(&format!("out/{}", m[5])),
                     "-",
                 ],
             )
@@ -159,7 +201,10 @@ fn presort_alone_plans_and_prices_without_composing() {
     assert_eq!(plan.len(), 516);
     assert_eq!(plan[1][4..6], ["postcode", "75008"]);
     assert!(tmp.path("quote/trays.pdf").exists());
-    assert!(!tmp.path("quote/letter-0001.pdf").exists(), "nothing composed");
+    assert!(
+        stream_files(&tmp.path("quote"), "letter").is_empty(),
+        "nothing composed"
+    );
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(tmp.path("quote/report.json")).unwrap()).unwrap();
     assert_eq!(report["mailpieces"], 515);

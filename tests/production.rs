@@ -11,6 +11,15 @@ use pli::production::{OmrCode, TRACKS};
 
 /// The sample letter, duplex, with OMR marks 5 mm from the left edge, the first at 100 mm.
 fn duplex_letter(tmp: &TempDir) -> String {
+    letter_with(
+        tmp,
+        "duplex",
+        "duplex = true\n\n[production.omr]\nx = 5\ny = 100\npitch = 4.23",
+    )
+}
+
+/// The sample letter with `[production]` settings, as `<name>.toml` in `tmp`.
+fn letter_with(tmp: &TempDir, name: &str, production: &str) -> String {
     let root = root();
     let text = std::fs::read_to_string(root.join(LETTER))
         .unwrap()
@@ -22,10 +31,9 @@ fn duplex_letter(tmp: &TempDir) -> String {
             "assets = \"assets\"",
             &format!("assets = {:?}", root.join("layouts/assets")),
         );
-    let layout =
-        format!("{text}\n[production]\nduplex = true\n\n[production.omr]\nx = 5\ny = 100\npitch = 4.23\n");
-    std::fs::write(tmp.path("duplex.toml"), layout).unwrap();
-    tmp.arg("duplex.toml")
+    let path = tmp.path(&format!("{name}.toml"));
+    std::fs::write(&path, format!("{text}\n[production]\n{production}\n")).unwrap();
+    path.to_string_lossy().into_owned()
 }
 
 fn number(o: &Object) -> f64 {
@@ -83,27 +91,46 @@ fn duplex_pieces_start_on_a_new_sheet_and_every_sheet_carries_its_code() {
         &tmp.arg("out"),
         "--date",
         "2026-11-28",
+        "--max-sheets",
+        "40",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let manifest = read_csv(&tmp.path("out/manifest.csv"));
-    let doc = Document::load(tmp.path("out/duplex-0001.pdf")).unwrap();
-    let pages = doc.get_pages();
+    // Every file of the stream, read back; pieces are checked in each one's own file.
+    let files = stream_files(&tmp.path("out"), "duplex");
+    assert!(files.len() >= 3, "split at 40 sheets: {files:?}");
+    let docs: std::collections::HashMap<String, Document> = files
+        .iter()
+        .map(|f| {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            (name, Document::load(f).unwrap())
+        })
+        .collect();
     let height = 841.89;
     let mut composed = 0;
     let mut stream = Vec::new();
+    let mut sheets_in = std::collections::HashMap::<&str, u32>::new();
     for row in manifest[1..].iter().filter(|r| r[2] == "composed") {
         composed += 1;
+        let doc = &docs[&row[5]];
+        let pages = doc.get_pages();
         let (first, count): (u32, u32) = (row[6].parse().unwrap(), row[7].parse().unwrap());
         assert_eq!(count % 2, 0, "a duplex piece fills its sheets: {row:?}");
         assert_eq!(first % 2, 1, "a piece starts on the front of a sheet: {row:?}");
+        assert!(
+            first + count - 1 <= pages.len() as u32,
+            "the piece is whole in its file"
+        );
         let sheets = count / 2;
+        assert_eq!(row[14], sheets.to_string(), "the manifest's sheets");
+        *sheets_in.entry(&row[5]).or_default() += sheets;
         for sheet in 0..sheets {
             let front = pages[&(first + 2 * sheet)];
             let back = pages[&(first + 2 * sheet + 1)];
-            let code = OmrCode::read(tracks(&doc, front, height).expect("marks on every front"))
+            let code = OmrCode::read(tracks(doc, front, height).expect("marks on every front"))
                 .unwrap_or_else(|| panic!("an unsound code on {row:?}"));
             assert_eq!(code, OmrCode::of_sheet(sheet, sheets), "{row:?}");
-            assert!(tracks(&doc, back, height).is_none(), "no marks on a back");
+            assert!(tracks(doc, back, height).is_none(), "no marks on a back");
             stream.push(code);
         }
         if row[3].contains("padding_pages:1") {
@@ -115,11 +142,18 @@ fn duplex_pieces_start_on_a_new_sheet_and_every_sheet_carries_its_code() {
         }
     }
     assert!(composed > 100);
-    assert_eq!(pages.len() as u32, stream.len() as u32 * 2);
+    let all_pages: usize = docs.values().map(|d| d.get_pages().len()).sum();
+    assert_eq!(all_pages, stream.len() * 2);
+    for (name, sheets) in &sheets_in {
+        assert!(*sheets <= 40, "{name} holds {sheets} sheets");
+        assert_eq!(docs[*name].get_pages().len() as u32, sheets * 2, "{name}");
+    }
     // Pieces of one letter page: one sheet each, closing the envelope every time.
     assert!(stream.iter().all(|c| c.end_of_collation && c.sequence == 0));
     if have("qpdf") {
-        run_tool("qpdf", &["--check", &tmp.arg("out/duplex-0001.pdf")]);
+        for f in &files {
+            run_tool("qpdf", &["--check", f.to_str().unwrap()]);
+        }
     }
 
     // The inserter control file: one row per sheet, agreeing with the manifest and marks.
@@ -134,7 +168,7 @@ fn duplex_pieces_start_on_a_new_sheet_and_every_sheet_carries_its_code() {
         for (k, c) in sheets.iter().enumerate() {
             assert_eq!(
                 (c[0].as_str(), c[1].as_str(), c[4].as_str()),
-                ("duplex", "duplex-0001.pdf", row[0].as_str())
+                ("duplex", row[5].as_str(), row[0].as_str())
             );
             assert_eq!(
                 c[2],
@@ -187,7 +221,7 @@ fn each_mailpiece_is_a_document_part_a_print_server_can_address() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let manifest = read_csv(&tmp.path("out/manifest.csv"));
     let composed: Vec<&Vec<String>> = manifest[1..].iter().filter(|r| r[2] == "composed").collect();
-    let doc = Document::load(tmp.path("out/letter-0001.pdf")).unwrap();
+    let doc = Document::load(first_file(&tmp.path("out"), "letter")).unwrap();
     let pages = doc.get_pages();
     let catalog = doc.catalog().unwrap();
     let dpart_root = catalog.get(b"DPartRoot").unwrap().as_dict().unwrap();
@@ -223,6 +257,64 @@ fn each_mailpiece_is_a_document_part_a_print_server_can_address() {
         }
     }
     if have("qpdf") {
-        run_tool("qpdf", &["--check", &tmp.arg("out/letter-0001.pdf")]);
+        run_tool(
+            "qpdf",
+            &[
+                "--check",
+                first_file(&tmp.path("out"), "letter").to_str().unwrap(),
+            ],
+        );
     }
+}
+
+#[test]
+fn letters_carrying_the_household_catalogue_go_to_a_stream_of_their_own() {
+    let tmp = TempDir::new("insert-sets");
+    let layout = letter_with(&tmp, "letter", "split_inserts = true\ncontrol_file = true");
+    let out = pli(&[
+        "compose",
+        &layout,
+        "samples/contacts.csv",
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+        "--household-docs",
+        "layouts/catalogue.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let manifest = read_csv(&tmp.path("out/manifest.csv"));
+    let control = read_csv(&tmp.path("out/inserter.csv"));
+    let (mut with, mut without) = (0, 0);
+    for row in manifest[1..].iter().filter(|r| r[2] == "composed") {
+        let carries = !row[10].is_empty();
+        let stream = if carries { "letter+catalogue-" } else { "letter-" };
+        assert!(row[5].starts_with(stream), "{row:?}");
+        let sheet = control.iter().find(|c| c[3] == row[4]).unwrap();
+        assert_eq!(sheet[1], row[5]);
+        assert_eq!(sheet[8], if carries { "household_doc" } else { "" }, "{row:?}");
+        if carries {
+            with += 1;
+        } else {
+            without += 1;
+        }
+    }
+    assert!(with > 0 && without > 0, "{with} with, {without} without");
+    assert!(!stream_files(&tmp.path("out"), "letter+catalogue").is_empty());
+    assert!(!stream_files(&tmp.path("out"), "catalogue").is_empty());
+
+    // The presort plans one stream: with split insert sets it would be wrong, so it is refused.
+    let out = pli(&[
+        "compose",
+        &layout,
+        "samples/contacts.csv",
+        "-o",
+        &tmp.arg("sorted"),
+        "--household-docs",
+        "layouts/catalogue.toml",
+        "--presort",
+        "presort/laposte-industriel.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("split_inserts with --presort"));
 }

@@ -317,6 +317,10 @@ pub struct ProductionSpec {
     /// written with OMR marks.
     #[serde(default)]
     pub control_file: bool,
+    /// With a household document as insert: the letters that carry it go to a stream of
+    /// their own (`<letters>+<document>-…pdf`), for an inserter run with that feeder.
+    #[serde(default)]
+    pub split_inserts: bool,
 }
 
 /// The `[production.omr]` table: where the column of OMR marks goes and how it is drawn
@@ -405,6 +409,7 @@ impl Default for ProductionSpec {
             envelope_mm: default_envelope_mm(),
             omr: None,
             control_file: false,
+            split_inserts: false,
         }
     }
 }

@@ -10,15 +10,16 @@ use super::labels::write_labels;
 use super::pass1::{first_pass, FirstPass};
 use super::prepare::{load_postcodes, offered_channels, Prep};
 use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
-use super::writer::{letter_id, stream_of, write_pieces, Control, Outputs};
+use super::writer::{letter_id, stream_of, write_pieces, Outputs, StreamSpec};
 use super::{compile_with, mapping, shared, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Email, Layout, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
 use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
 use crate::pdf::{encode_page, EncodedPage};
+use crate::presort::Route;
 use crate::production::{make_sheets, ControlFile};
-use crate::report::{self, Entry, EntryReader, FinishedOutcomes, Outcome, Outcomes, Records, Report};
+use crate::report::{self, Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, Records, Report};
 
 /// Records composed per parallel chunk; large enough to keep both cores busy, small
 /// enough that the queue to the writer holds little.
@@ -37,6 +38,24 @@ pub(crate) struct Sent {
 
 /// A record on its way to the writer, or why it failed.
 pub(crate) type PieceResult = Result<Sent, Rejection>;
+
+/// A record's place in the output, fixed when it is fed to the workers (in plan order),
+/// so that a piece's marks can carry its id and a reprint finds the same numbers: its
+/// letter's and household document's numbers (0 for none), and its tray and bundle
+/// when the job is presorted (0 otherwise, and for single pieces).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub letter: u32,
+    pub household: u32,
+    pub tray: u32,
+    pub bundle: u32,
+}
+
+/// A record fed to the workers: its ledger entry and its place.
+pub(crate) struct Fed {
+    pub entry: Entry,
+    pub place: Place,
+}
 
 /// The layout of the document each household receives once, with the fields it reads.
 struct HouseholdDoc {
@@ -73,6 +92,7 @@ pub fn run_compose_with(
     opts: &ComposeOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<JobSummary, JobError> {
+    let job = opts.checked_job_id()?;
     let layout = compile_with(&opts.layout, opts.date, opts.products.as_deref())?;
     let src = Source::open(&opts.data, &opts.source)?;
     let map = mapping(&layout, opts.map.as_deref())?;
@@ -110,6 +130,15 @@ pub fn run_compose_with(
         }
         None => None,
     };
+    if layout.production.split_inserts && household.is_some() && opts.presort.is_some() {
+        return Err(JobError::Options(
+            "[production] split_inserts with --presort: the presort plans one stream of \
+             mailpieces; splitting letters with inserts from the others would break its \
+             trays. Drop split_inserts (the control file's feeders column says which \
+             pieces take the insert) or presort each set as its own job"
+                .into(),
+        ));
+    }
     let mut prep = Prep::new(&prep_opts, offered)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|source| JobError::Output {
         path: opts.out_dir.clone(),
@@ -148,20 +177,26 @@ pub fn run_compose_with(
     } = first_pass(&src, &fields, &mut prep, planner, &opts.out_dir, &stop, progress)?;
 
     // Pass 2: compose in parallel chunks; one writer appends in plan order.
+    let production = &layout.production;
+    let per_sheet = if production.duplex { 2 } else { 1 };
+    let limits = (opts.max_pages, opts.max_sheets.unwrap_or(u32::MAX));
     let letters = stream_of(
         &opts.layout,
         &layout.name,
         shared(&layout),
-        opts.max_pages,
+        limits,
+        per_sheet,
         letter_id,
     );
     let households = match (&opts.household_docs, &household) {
         (Some(path), Some(h)) => {
+            let p = &h.layout.production;
             let mut spec = stream_of(
                 path,
                 &h.layout.name,
                 shared(&h.layout),
-                opts.max_pages,
+                limits,
+                if p.duplex { 2 } else { 1 },
                 report::household_doc_id,
             );
             // Two streams never share file names, even from one layout file name.
@@ -172,17 +207,22 @@ pub fn run_compose_with(
         }
         _ => None,
     };
-    let production = &layout.production;
+    // The letters that carry the household's document, as a stream of their own.
+    let with_inserts = match &households {
+        Some(h) if production.split_inserts => Some(StreamSpec {
+            stem: format!("{}+{}", letters.stem, h.stem),
+            title: letters.title.clone(),
+            shared: letters.shared.clone(),
+            ..letters
+        }),
+        _ => None,
+    };
     let control = if production.omr.is_some() || production.control_file {
-        let job = letters.stem.clone();
-        Some(Control {
-            file: ControlFile::create(&opts.out_dir, &job).map_err(ledger_error)?,
-            pages_per_sheet: if production.duplex { 2 } else { 1 },
-        })
+        Some(ControlFile::create(&opts.out_dir, &job).map_err(ledger_error)?)
     } else {
         None
     };
-    let (tx, rx) = mpsc::sync_channel::<Vec<(Entry, PieceResult)>>(2);
+    let (tx, rx) = mpsc::sync_channel::<Vec<(Fed, PieceResult)>>(2);
     let outcomes = Outcomes::create(&opts.out_dir).map_err(ledger_error)?;
     let exports = Exports::create(&opts.out_dir, layout.email().is_some(), layout.sms().is_some())
         .map_err(ledger_error)?;
@@ -191,6 +231,7 @@ pub fn run_compose_with(
             let outputs = Outputs {
                 exports,
                 letters,
+                with_inserts,
                 households,
                 control,
             };
@@ -203,7 +244,7 @@ pub fn run_compose_with(
             )
         });
         let (mut done, mut pages) = (0u64, 0u64);
-        let mut feed = Feed::new(&records, presorted.as_ref());
+        let mut feed = Feed::new(&records, presorted.as_ref(), household.is_some());
         let mut chunk = Vec::with_capacity(CHUNK);
         loop {
             while chunk.len() < CHUNK {
@@ -221,13 +262,13 @@ pub fn run_compose_with(
             // In input order, the records before this chunk will not be read again; a
             // presorted order goes back and forth, and gives nothing back.
             if presorted.is_none() {
-                src.release(first.pos.offset);
+                src.release(first.entry.pos.offset);
             }
             let composed: Vec<_> = chunk
                 .par_drain(..)
-                .map(|e| {
-                    let result = compose_one(&src, &fields, &layout, household.as_ref(), &e, opts);
-                    (e, result)
+                .map(|f: Fed| {
+                    let result = compose_one(&src, &fields, &layout, household.as_ref(), &f, opts);
+                    (f, result)
                 })
                 .collect();
             done += composed.len() as u64;
@@ -297,9 +338,18 @@ pub fn run_compose_with(
     })
 }
 
-/// The records pass 2 sends, in order: the ledger's, or the presort plan's mailpieces
-/// followed by the records sent by e-mail or SMS only.
-enum Feed<'a> {
+/// The records pass 2 sends, in order (the ledger's, or the presort plan's mailpieces
+/// followed by the records sent by e-mail or SMS only), each with its place.
+pub(crate) struct Feed<'a> {
+    order: Order<'a>,
+    /// Numbers given so far: letters, household documents.
+    letters: u32,
+    households: u32,
+    /// Whether household leads get a household document.
+    household_docs: bool,
+}
+
+enum Order<'a> {
     Input(EntryReader<'a>),
     Sorted {
         records: &'a Records,
@@ -310,35 +360,60 @@ enum Feed<'a> {
 }
 
 impl<'a> Feed<'a> {
-    fn new(records: &'a Records, plan: Option<&'a Presorted>) -> Feed<'a> {
-        match plan {
-            None => Feed::Input(records.read()),
-            Some(plan) => Feed::Sorted {
+    pub(crate) fn new(records: &'a Records, plan: Option<&'a Presorted>, household_docs: bool) -> Feed<'a> {
+        let order = match plan {
+            None => Order::Input(records.read()),
+            Some(plan) => Order::Sorted {
                 records,
                 plan,
                 next: 0,
                 exported: records.read(),
             },
+        };
+        Feed {
+            order,
+            letters: 0,
+            households: 0,
+            household_docs,
         }
     }
 
-    fn next(&mut self) -> std::io::Result<Option<Entry>> {
-        match self {
-            Feed::Input(reader) => reader.next_to_send(),
-            Feed::Sorted {
+    pub(crate) fn next(&mut self) -> std::io::Result<Option<Fed>> {
+        let (entry, mut place) = match &mut self.order {
+            Order::Input(reader) => match reader.next_to_send()? {
+                Some(e) => (e, Place::default()),
+                None => return Ok(None),
+            },
+            Order::Sorted {
                 records,
                 plan,
                 next,
                 exported,
-            } => {
-                if let Some(piece) = plan.plan.pieces.get(*next) {
+            } => match plan.plan.pieces.get(*next) {
+                Some(piece) => {
                     *next += 1;
                     let (index, position) = plan.at[piece.index as usize];
-                    return records.entry_at(position, index).map(Some);
+                    let mut place = Place::default();
+                    if let Route::Sorted { tray, bundle, .. } = piece.route {
+                        (place.tray, place.bundle) = (tray, bundle);
+                    }
+                    (records.entry_at(position, index)?, place)
                 }
-                exported.next_exported()
+                None => match exported.next_exported()? {
+                    Some(e) => (e, Place::default()),
+                    None => return Ok(None),
+                },
+            },
+        };
+        if entry.fate == Fate::Planned && entry.channels.contains(Channels::POST) {
+            self.letters += 1;
+            place.letter = self.letters;
+            if self.household_docs && entry.household_lead {
+                self.households += 1;
+                place.household = self.households;
             }
         }
+        Ok(Some(Fed { entry, place }))
     }
 }
 
@@ -379,9 +454,10 @@ fn compose_one(
     fields: &Fields,
     layout: &Layout,
     household: Option<&HouseholdDoc>,
-    e: &Entry,
+    fed: &Fed,
     opts: &ComposeOptions,
 ) -> PieceResult {
+    let e = &fed.entry;
     let mut values = Vec::with_capacity(fields.binding.len());
     src.read_at(&fields.binding, e.pos, &mut values)?;
     let mut notes = Vec::new();
@@ -419,7 +495,7 @@ fn compose_one(
         false => None,
     };
     let mut household_pages = Vec::new();
-    if let (Some(h), true) = (household, post && e.household_lead) {
+    if let (Some(h), true) = (household, fed.place.household != 0) {
         let mut values = Vec::with_capacity(h.fields.binding.len());
         src.read_at(&h.fields.binding, e.pos, &mut values)?;
         let data = h.fields.data(&values, &h.layout, &e.id, &mut Vec::new(), true)?;

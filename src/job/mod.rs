@@ -56,6 +56,11 @@ pub struct ComposeOptions {
     pub max_rejects: Option<u64>,
     /// Start a new PDF file before a piece that would take a file past this many pages.
     pub max_pages: u32,
+    /// Start a new PDF file before a piece that would take a file past this many sheets.
+    pub max_sheets: Option<u32>,
+    /// The job's id, printed in the inserter's marks and control file (default: the
+    /// layout file's name without its extension).
+    pub job: Option<String>,
     /// Compose records whose text has characters the fonts lack (drawn as the font's
     /// missing-glyph box, with a warning) instead of rejecting them.
     pub allow_missing_glyphs: bool,
@@ -69,6 +74,34 @@ pub struct ComposeOptions {
     pub household_docs: Option<PathBuf>,
     /// A catalogue's products file, instead of the one its layout names.
     pub products: Option<PathBuf>,
+}
+
+impl ComposeOptions {
+    /// The job's id, checked: it is printed in marks an inserter's camera reads, so it
+    /// is short plain ASCII (letters, digits, `-`, `_`, `.`; at most 32).
+    pub fn checked_job_id(&self) -> Result<String, JobError> {
+        let id = self.job_id();
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if id.is_empty() || id.len() > 32 || !id.chars().all(plain) {
+            return Err(JobError::Options(format!(
+                "job id {id:?}: use 1 to 32 letters, digits, '-', '_' or '.' (set it with --job)"
+            )));
+        }
+        Ok(id)
+    }
+
+    /// The job's id: as given, or the layout file's name without its extension.
+    pub fn job_id(&self) -> String {
+        match &self.job {
+            Some(j) => j.clone(),
+            None => self
+                .layout
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("pli")
+                .to_owned(),
+        }
+    }
 }
 
 /// Where a data file is and how to read it, for `proof` and `check`.
@@ -94,6 +127,9 @@ pub enum JobError {
     /// Columns the layout needs are missing from the data.
     #[error("{}", .0.join("\n"))]
     Columns(Vec<String>),
+    /// Options that cannot go together.
+    #[error("{0}")]
+    Options(String),
     /// A mail-preparation file (postcode base, suppression list) cannot be used.
     #[error("{0}")]
     Prep(String),
@@ -271,7 +307,11 @@ pub fn run_proof(
             source,
         };
         let mut w = PdfWriter::create(out, shared(&layout), &layout.name).map_err(output)?;
-        w.begin_record("P0000001", &id);
+        w.begin_record(&crate::pdf::RecordMeta {
+            piece_id: "P0000001",
+            record_id: &id,
+            ..Default::default()
+        });
         for p in &piece.pages {
             w.add_page(&encode_page(p, &layout.faces)).map_err(output)?;
         }

@@ -1,22 +1,26 @@
 //! The single writer of a compose job: pieces appended in plan order to their output
 //! streams (the letters, and each household's document when the job has one), a new
-//! file started when one is full, messages to their files, and every outcome recorded.
+//! file started at a tray boundary or when one is full, messages to their files, and
+//! every outcome recorded.
+//!
+//! A file's name says its stream, its sequence in the stream and the pieces it holds:
+//! `letter-0003-P0000101-P0000180.pdf`. A piece never straddles two files.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Arc;
 
-use super::compose::{PieceResult, Sent};
+use super::compose::{Fed, PieceResult, Sent};
 use super::exports::Exports;
 use super::prepare::rejection;
 use super::JobError;
-use crate::pdf::{EncodedPage, PdfWriter, Shared};
+use crate::pdf::{EncodedPage, PdfWriter, RecordMeta, Shared};
 use crate::production::{ControlFile, PieceSheets};
-use crate::report::{self, DocRef, Entry, Fate, FileEntry, Outcome, Outcomes};
+use crate::report::{self, DocRef, Fate, FileEntry, Outcome, Outcomes, PiecePlace};
 
 /// An output stream's files: what they are named after, what they share, how big they get.
 pub struct StreamSpec {
-    /// File names are `<stem>-0001.pdf`, `<stem>-0002.pdf`, …
+    /// The stream's name, which starts its files' names.
     pub stem: String,
     /// The PDF title.
     pub title: String,
@@ -24,8 +28,24 @@ pub struct StreamSpec {
     pub shared: Arc<Shared>,
     /// Pages a file may hold before the next piece starts a new one.
     pub max_pages: u32,
+    /// Sheets a file may hold before the next piece starts a new one.
+    pub max_sheets: u32,
+    /// Pages printed on one sheet: 1 (simplex) or 2 (duplex).
+    pub pages_per_sheet: u32,
     /// How a piece's id is written (`P0000001`, `D0000001`).
     pub piece_id: fn(u32) -> String,
+}
+
+impl StreamSpec {
+    /// The name of file `seq` (from 1) holding pieces `first` to `last`.
+    pub fn file_name(&self, seq: usize, first: u32, last: u32) -> String {
+        format!(
+            "{}-{seq:04}-{}-{}.pdf",
+            self.stem,
+            (self.piece_id)(first),
+            (self.piece_id)(last)
+        )
+    }
 }
 
 /// Where the writer puts what it receives.
@@ -34,26 +54,53 @@ pub struct Outputs {
     pub exports: Exports,
     /// The letters' stream.
     pub letters: StreamSpec,
+    /// The letters that carry the household's document as an insert, when they go to a
+    /// stream of their own (`[production] split_inserts`).
+    pub with_inserts: Option<StreamSpec>,
     /// The household documents' stream, when the job has one.
     pub households: Option<StreamSpec>,
     /// The inserter control file, when the layout asks for one.
-    pub control: Option<Control>,
+    pub control: Option<ControlFile>,
 }
 
-/// The inserter control file of the letters' stream, and the pages of one sheet.
-pub struct Control {
-    /// The file being written.
-    pub file: ControlFile,
-    /// 1 (simplex) or 2 (duplex).
-    pub pages_per_sheet: u32,
+/// A piece waiting in an open file for its file's name, to go into the control file.
+struct Pending {
+    first_page: u32,
+    sheets: u32,
+    piece: u32,
+    record_id: Box<str>,
+    feeders: bool,
+}
+
+/// The file a stream is writing.
+struct Open {
+    pdf: PdfWriter,
+    /// Its index in the job's file list.
+    index: u32,
+    seq: usize,
+    pieces: u32,
+    sheets: u32,
+    tray: u32,
+    first: u32,
+    last: u32,
+    pending: Vec<Pending>,
+}
+
+/// The files of the streams that share one numbering (the letters' streams).
+#[derive(Default)]
+struct Files {
+    /// Indexed as recorded in the outcomes; `None` while a file is being written.
+    entries: Vec<Option<FileEntry>>,
 }
 
 /// A stream being written.
 struct Stream {
     spec: StreamSpec,
-    current: Option<(PdfWriter, u32)>,
-    files: Vec<FileEntry>,
-    pieces: u32,
+    current: Option<Open>,
+    /// Files started so far.
+    started: usize,
+    /// Names given, for removal if the job stops.
+    written: Vec<PathBuf>,
 }
 
 impl Stream {
@@ -61,33 +108,59 @@ impl Stream {
         Stream {
             spec,
             current: None,
-            files: Vec::new(),
-            pieces: 0,
+            started: 0,
+            written: Vec::new(),
         }
     }
 
     /// Appends a piece, never splitting it across files; says where it went.
-    fn add(&mut self, pages: &[EncodedPage], record_id: &str, out_dir: &Path) -> Result<DocRef, JobError> {
-        let n = pages.len() as u32;
-        if let Some((pdf, _)) = &self.current {
-            if pdf.pages() > 0 && pdf.pages() + n > self.spec.max_pages {
-                let (pdf, count) = self.current.take().expect("checked above");
-                self.files.push(finish(pdf, count, out_dir)?);
+    fn add(
+        &mut self,
+        piece: Piece,
+        files: &mut Files,
+        control: &mut Option<ControlFile>,
+        out_dir: &Path,
+    ) -> Result<DocRef, JobError> {
+        let n = piece.pages.len() as u32;
+        let sheets = n.div_ceil(self.spec.pages_per_sheet);
+        if let Some(open) = &self.current {
+            let full =
+                open.pdf.pages() + n > self.spec.max_pages || open.sheets + sheets > self.spec.max_sheets;
+            if open.pieces > 0 && (full || open.tray != piece.tray) {
+                self.close(files, control, out_dir)?;
             }
         }
         if self.current.is_none() {
-            let name = format!("{}-{:04}.pdf", self.spec.stem, self.files.len() + 1);
-            let path = out_dir.join(&name);
+            self.started += 1;
+            // Named for now by its sequence; renamed for its pieces when it is full.
+            let path = out_dir.join(format!("{}-{:04}.pdf", self.spec.stem, self.started));
             let pdf = PdfWriter::create(&path, self.spec.shared.clone(), &self.spec.title)
                 .map_err(|source| JobError::Output { path, source })?;
-            self.current = Some((pdf, 0));
+            files.entries.push(None);
+            self.current = Some(Open {
+                pdf,
+                index: files.entries.len() as u32 - 1,
+                seq: self.started,
+                pieces: 0,
+                sheets: 0,
+                tray: piece.tray,
+                first: piece.number,
+                last: piece.number,
+                pending: Vec::new(),
+            });
         }
-        let (pdf, count) = self.current.as_mut().expect("created above");
-        self.pieces += 1;
-        pdf.begin_record(&(self.spec.piece_id)(self.pieces), record_id);
+        let open = self.current.as_mut().expect("created above");
+        let piece_id = (self.spec.piece_id)(piece.number);
+        open.pdf.begin_record(&RecordMeta {
+            piece_id: &piece_id,
+            record_id: piece.record_id,
+            sheets,
+            tray: piece.tray,
+            bundle: piece.bundle,
+        });
         let mut first_page = 0;
-        for (k, page) in pages.iter().enumerate() {
-            let at = pdf.add_page(page).map_err(|source| JobError::Output {
+        for (k, page) in piece.pages.iter().enumerate() {
+            let at = open.pdf.add_page(page).map_err(|source| JobError::Output {
                 path: out_dir.to_owned(),
                 source,
             })?;
@@ -95,29 +168,88 @@ impl Stream {
                 first_page = at;
             }
         }
-        *count += 1;
+        open.pieces += 1;
+        open.sheets += sheets;
+        open.last = piece.number;
+        if control.is_some() {
+            open.pending.push(Pending {
+                first_page,
+                sheets,
+                piece: piece.number,
+                record_id: piece.record_id.into(),
+                feeders: piece.with_insert,
+            });
+        }
         Ok(DocRef {
-            piece: self.pieces,
-            file: self.files.len() as u32,
+            piece: piece.number,
+            file: open.index,
             first_page,
             pages: n,
         })
     }
 
-    fn finish(mut self, out_dir: &Path) -> Result<Vec<FileEntry>, JobError> {
-        if let Some((pdf, count)) = self.current.take() {
-            self.files.push(finish(pdf, count, out_dir)?);
+    /// Finishes the open file under its final name, and lists its sheets in the control file.
+    fn close(
+        &mut self,
+        files: &mut Files,
+        control: &mut Option<ControlFile>,
+        out_dir: &Path,
+    ) -> Result<(), JobError> {
+        let Some(mut open) = self.current.take() else {
+            return Ok(());
+        };
+        let name = self.spec.file_name(open.seq, open.first, open.last);
+        let path = out_dir.join(&name);
+        open.pdf.set_path(&path);
+        let summary = open.pdf.finish().map_err(|source| JobError::Output {
+            path: path.clone(),
+            source,
+        })?;
+        self.written.push(path);
+        if let Some(c) = control {
+            for p in &open.pending {
+                let piece = PieceSheets {
+                    file: &name,
+                    first_page: p.first_page,
+                    pages_per_sheet: self.spec.pages_per_sheet,
+                    sheets: p.sheets,
+                    piece_id: &(self.spec.piece_id)(p.piece),
+                    record_id: &p.record_id,
+                    feeders: if p.feeders { "household_doc" } else { "" },
+                };
+                c.piece(&piece).map_err(|source| JobError::Output {
+                    path: out_dir.to_owned(),
+                    source,
+                })?;
+            }
         }
-        Ok(self.files)
+        files.entries[open.index as usize] = Some(FileEntry {
+            name,
+            pages: summary.pages,
+            pieces: open.pieces,
+            bytes: summary.bytes,
+        });
+        Ok(())
     }
 
     /// Drops the open file and removes the finished ones.
-    fn abandon(mut self, out_dir: &Path) {
+    fn abandon(mut self) {
         drop(self.current.take());
-        for f in &self.files {
-            let _ = std::fs::remove_file(out_dir.join(&f.name));
+        for path in &self.written {
+            let _ = std::fs::remove_file(path);
         }
     }
+}
+
+/// A piece for a stream.
+struct Piece<'a> {
+    pages: &'a [EncodedPage],
+    number: u32,
+    record_id: &'a str,
+    tray: u32,
+    bundle: u32,
+    /// It carries the household's document as an insert.
+    with_insert: bool,
 }
 
 /// What the writer leaves.
@@ -138,7 +270,7 @@ pub struct Written {
 /// With a reject limit `(limit, rejected in pass 1)`, it stops at the rejection that
 /// goes past it and removes the files it wrote, so nothing looks complete that is not.
 pub fn write_pieces(
-    rx: mpsc::Receiver<Vec<(Entry, PieceResult)>>,
+    rx: mpsc::Receiver<Vec<(Fed, PieceResult)>>,
     outcomes: Outcomes,
     outputs: Outputs,
     out_dir: PathBuf,
@@ -147,6 +279,7 @@ pub fn write_pieces(
     let Outputs {
         mut exports,
         letters,
+        with_inserts,
         households,
         mut control,
     } = outputs;
@@ -156,10 +289,13 @@ pub fn write_pieces(
     };
     let mut outcomes = outcomes;
     let mut letters = Stream::new(letters);
+    let mut with_inserts = with_inserts.map(Stream::new);
     let mut households = households.map(Stream::new);
+    let (mut letter_files, mut household_files) = (Files::default(), Files::default());
     let mut rejected = limit.map_or(0, |(_, r)| r);
     for batch in rx {
-        for (entry, result) in batch {
+        for (fed, result) in batch {
+            let Fed { entry, place } = fed;
             let sent: Sent = match result {
                 Ok(sent) => sent,
                 Err(r) => {
@@ -168,13 +304,12 @@ pub fn write_pieces(
                     };
                     rejected += 1;
                     if limit.is_some_and(|(l, _)| rejected > l) {
-                        letters.abandon(&out_dir);
-                        if let Some(h) = households {
-                            h.abandon(&out_dir);
+                        for s in [Some(letters), with_inserts, households].into_iter().flatten() {
+                            s.abandon();
                         }
                         exports.abandon();
                         if let Some(c) = control {
-                            c.file.abandon();
+                            c.abandon();
                         }
                         return Ok(Written {
                             outcomes,
@@ -202,28 +337,34 @@ pub fn write_pieces(
                 outcomes.set(entry.index, &outcome).map_err(ledger_error)?;
                 continue;
             }
-            let letter = letters.add(&sent.pages, &entry.id, &out_dir)?;
-            let household_doc = match (&mut households, sent.household_pages.is_empty()) {
-                (Some(stream), false) => Some(stream.add(&sent.household_pages, &entry.id, &out_dir)?),
+            let with_insert = !sent.household_pages.is_empty();
+            let stream = match (&mut with_inserts, with_insert) {
+                (Some(s), true) => s,
+                _ => &mut letters,
+            };
+            let piece = Piece {
+                pages: &sent.pages,
+                number: place.letter,
+                record_id: &entry.id,
+                tray: place.tray,
+                bundle: place.bundle,
+                with_insert: with_insert && households.is_some(),
+            };
+            let letter = stream.add(piece, &mut letter_files, &mut control, &out_dir)?;
+            let household_doc = match (&mut households, with_insert) {
+                (Some(stream), true) => {
+                    let doc = Piece {
+                        pages: &sent.household_pages,
+                        number: place.household,
+                        record_id: &entry.id,
+                        tray: place.tray,
+                        bundle: place.bundle,
+                        with_insert: false,
+                    };
+                    Some(stream.add(doc, &mut household_files, &mut None, &out_dir)?)
+                }
                 _ => None,
             };
-            if let Some(c) = &mut control {
-                let name = format!("{}-{:04}.pdf", letters.spec.stem, letter.file + 1);
-                let sheets = PieceSheets {
-                    file: &name,
-                    first_page: letter.first_page,
-                    pages_per_sheet: c.pages_per_sheet,
-                    sheets: letter.pages.div_ceil(c.pages_per_sheet),
-                    piece_id: &(letters.spec.piece_id)(letter.piece),
-                    record_id: &entry.id,
-                    feeders: if household_doc.is_some() {
-                        "household_doc"
-                    } else {
-                        ""
-                    },
-                };
-                c.file.piece(&sheets).map_err(ledger_error)?;
-            }
             let warnings = sent.notes;
             let outcome = Outcome::Composed {
                 piece: letter.piece,
@@ -233,39 +374,37 @@ pub fn write_pieces(
                 warnings: (!warnings.is_empty()).then(|| warnings.join("; ").into_boxed_str()),
                 channels: entry.channels,
                 household_doc,
+                place: PiecePlace {
+                    sheets: letter.pages.div_ceil(letters.spec.pages_per_sheet),
+                    tray: place.tray,
+                    bundle: place.bundle,
+                },
             };
             outcomes.set(entry.index, &outcome).map_err(ledger_error)?;
         }
     }
+    letters.close(&mut letter_files, &mut control, &out_dir)?;
+    if let Some(s) = &mut with_inserts {
+        s.close(&mut letter_files, &mut control, &out_dir)?;
+    }
+    if let Some(s) = &mut households {
+        s.close(&mut household_files, &mut None, &out_dir)?;
+    }
     exports.finish().map_err(ledger_error)?;
     if let Some(c) = control {
-        c.file.finish().map_err(ledger_error)?;
+        c.finish().map_err(ledger_error)?;
     }
+    let listed = |f: Files| {
+        f.entries
+            .into_iter()
+            .map(|e| e.expect("every file closed"))
+            .collect()
+    };
     Ok(Written {
         outcomes,
-        files: letters.finish(&out_dir)?,
-        household_files: match households {
-            Some(h) => h.finish(&out_dir)?,
-            None => Vec::new(),
-        },
+        files: listed(letter_files),
+        household_files: listed(household_files),
         stopped_at: None,
-    })
-}
-
-fn finish(pdf: PdfWriter, pieces: u32, out_dir: &Path) -> Result<FileEntry, JobError> {
-    let summary = pdf.finish().map_err(|source| JobError::Output {
-        path: out_dir.to_owned(),
-        source,
-    })?;
-    Ok(FileEntry {
-        name: summary
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        pages: summary.pages,
-        pieces,
-        bytes: summary.bytes,
     })
 }
 
@@ -274,7 +413,8 @@ pub fn stream_of(
     layout_path: &Path,
     title: &str,
     shared: Arc<Shared>,
-    max_pages: u32,
+    limits: (u32, u32),
+    pages_per_sheet: u32,
     piece_id: fn(u32) -> String,
 ) -> StreamSpec {
     StreamSpec {
@@ -285,7 +425,9 @@ pub fn stream_of(
             .to_owned(),
         title: title.to_owned(),
         shared,
-        max_pages: max_pages.max(1),
+        max_pages: limits.0.max(1),
+        max_sheets: limits.1.max(1),
+        pages_per_sheet,
         piece_id,
     }
 }

@@ -12,4 +12,4 @@ pub mod writer;
 mod tests;
 
 pub use content::{encode_page, EncodedPage, GlyphSet, Usage};
-pub use writer::{FileSummary, PdfWriter, Shared};
+pub use writer::{FileSummary, PdfWriter, RecordMeta, Shared};

@@ -37,6 +37,21 @@ pub struct Shared {
     pub forms: Vec<EncodedPage>,
 }
 
+/// A mailpiece's metadata in its document part.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct RecordMeta<'a> {
+    /// The piece's id.
+    pub piece_id: &'a str,
+    /// Its record's id (empty: none).
+    pub record_id: &'a str,
+    /// Sheets it is printed on (0: not given).
+    pub sheets: u32,
+    /// Its tray (0: not presorted).
+    pub tray: u32,
+    /// Its bundle (0: not presorted).
+    pub bundle: u32,
+}
+
 /// What a finished file holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileSummary {
@@ -75,6 +90,8 @@ pub struct PdfWriter {
     /// Record ids, concatenated, and where each piece's ends (empty when not given).
     record_text: String,
     record_ends: Vec<usize>,
+    /// Per piece: its sheets, tray and bundle (0: not given).
+    record_place: Vec<[u32; 3]>,
     /// The content stream moving trim coordinates onto a sheet with bleed, by margin.
     shifts: Vec<(u32, Ref)>,
 }
@@ -158,6 +175,7 @@ impl PdfWriter {
             dparts: Vec::new(),
             record_text: String::new(),
             record_ends: Vec::new(),
+            record_place: Vec::new(),
             shifts: Vec::new(),
         };
         assert_eq!((writer.refs.bump(), writer.refs.bump()), (PAGE_TREE, RESOURCES));
@@ -225,20 +243,31 @@ impl PdfWriter {
 
     /// Marks the start of a mailpiece: an outline item titled with its id points at its first page.
     pub fn begin_piece(&mut self, piece_id: &str) {
-        self.begin_record(piece_id, "");
+        self.begin_record(&RecordMeta {
+            piece_id,
+            ..RecordMeta::default()
+        });
     }
 
-    /// Marks the start of a mailpiece made from record `record_id`: besides its outline
-    /// item, its pages form a document part whose metadata (`/DPM`) carries the piece
-    /// id, the record id and the page count, so that a print server can address it.
-    pub fn begin_record(&mut self, piece_id: &str, record_id: &str) {
-        self.piece_text.push_str(piece_id);
+    /// Marks the start of a mailpiece: besides its outline item, its pages form a
+    /// document part whose metadata (`/DPM`) carries the piece id, the record id, the
+    /// page and sheet counts, the tray and the bundle, so that a print server can
+    /// address it.
+    pub fn begin_record(&mut self, meta: &RecordMeta) {
+        self.piece_text.push_str(meta.piece_id);
         self.pieces
             .push((self.piece_text.len(), self.pages.len() as u32 + 1));
-        self.record_text.push_str(record_id);
+        self.record_text.push_str(meta.record_id);
         self.record_ends.push(self.record_text.len());
+        self.record_place.push([meta.sheets, meta.tray, meta.bundle]);
         let dpart = self.refs.bump();
         self.dparts.push(dpart);
+    }
+
+    /// Renames the file `finish` moves into place (a name that says which pieces it
+    /// holds is known only when it is full).
+    pub fn set_path(&mut self, path: &Path) {
+        self.path = path.to_owned();
     }
 
     /// Pages so far.
@@ -387,6 +416,12 @@ impl PdfWriter {
                 );
             }
             dpm.pair(Name(b"Pages"), (last - first + 1) as i32);
+            let [sheets, tray, bundle] = self.record_place[i];
+            for (key, v) in [(&b"Sheets"[..], sheets), (b"Tray", tray), (b"Bundle", bundle)] {
+                if v > 0 {
+                    dpm.pair(Name(key), v as i32);
+                }
+            }
             dpm.finish();
             d.finish();
             (start, record_start) = (end, record_end);

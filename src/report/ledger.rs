@@ -337,6 +337,8 @@ pub enum Outcome {
         channels: Channels,
         /// The household's document it also received, if it is its household's lead.
         household_doc: Option<DocRef>,
+        /// Where it stands in production: sheets, tray and bundle.
+        place: PiecePlace,
     },
     /// Sent by e-mail or SMS only.
     Exported {
@@ -350,6 +352,18 @@ pub enum Outcome {
         /// Human message.
         message: Box<str>,
     },
+}
+
+/// A mailpiece's sheets, and its tray and bundle when the job is presorted (0 when not,
+/// and for a piece that goes at the single-piece rate).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PiecePlace {
+    /// Sheets it is printed on.
+    pub sheets: u32,
+    /// Its tray, from 1.
+    pub tray: u32,
+    /// Its bundle, from 1.
+    pub bundle: u32,
 }
 
 /// A document in an output stream: its piece number, file index, first page and pages.
@@ -367,8 +381,9 @@ pub struct DocRef {
 
 /// Bytes of one outcome slot: state, piece, file, first page, pages (u32 each), the
 /// channels (one byte and padding), the offset of its note (u64, or `NO_NOTE`), then
-/// the household document's piece, file, first page and pages (u32 each; piece 0: none).
-const SLOT: usize = 48;
+/// the household document's piece, file, first page and pages (u32 each; piece 0: none),
+/// then the piece's sheets, tray and bundle (u32 each) and 4 spare bytes.
+const SLOT: usize = 64;
 const NO_NOTE: u64 = u64::MAX;
 /// Slot states; a slot never written reads as zeros, so `EMPTY` must be 0.
 const EMPTY: u32 = 0;
@@ -407,6 +422,7 @@ impl Outcomes {
         }
         let mut slot = [0u8; SLOT];
         let mut doc = [0u32; 4];
+        let mut extra = [0u32; 3];
         let (state, words, channels, note) = match outcome {
             Outcome::Composed {
                 piece,
@@ -416,7 +432,9 @@ impl Outcomes {
                 warnings,
                 channels,
                 household_doc,
+                place,
             } => {
+                extra = [place.sheets, place.tray, place.bundle];
                 let note = match warnings {
                     Some(w) => self.note(&[w])?,
                     None => NO_NOTE,
@@ -434,6 +452,9 @@ impl Outcomes {
         };
         for (k, w) in doc.iter().enumerate() {
             slot[32 + 4 * k..36 + 4 * k].copy_from_slice(&w.to_le_bytes());
+        }
+        for (k, w) in extra.iter().enumerate() {
+            slot[48 + 4 * k..52 + 4 * k].copy_from_slice(&w.to_le_bytes());
         }
         slot[0..4].copy_from_slice(&state.to_le_bytes());
         for (k, w) in words.iter().enumerate() {
@@ -544,6 +565,11 @@ impl OutcomeReader<'_> {
                     first_page: word(10),
                     pages: word(11),
                 }),
+                place: PiecePlace {
+                    sheets: word(12),
+                    tray: word(13),
+                    bundle: word(14),
+                },
             }),
             SENT => Some(Outcome::Exported {
                 channels: Channels::from_bits(slot[20]),
@@ -667,6 +693,11 @@ mod tests {
                 first_page: 1,
                 pages: 8,
             }),
+            place: PiecePlace {
+                sheets: 1,
+                tray: piece,
+                bundle: piece + 7,
+            },
         };
         let sent = Outcome::Exported {
             channels: Channels::EMAIL,

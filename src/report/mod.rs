@@ -11,7 +11,8 @@ use crate::mailprep::Channels;
 mod ledger;
 
 pub use ledger::{
-    DocRef, Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, RecordLog, Records, Routing,
+    DocRef, Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, PiecePlace, RecordLog, Records,
+    Routing,
 };
 
 /// The reason of a record a job planned but never composed (a bug if it is ever seen).
@@ -59,6 +60,8 @@ pub struct Counts {
     pub warned: u64,
     /// Pages written.
     pub pages: u64,
+    /// Sheets they are printed on.
+    pub sheets: u64,
     /// Household documents composed (one per household, to its first mailed member).
     pub household_docs: u64,
     /// Their pages.
@@ -88,7 +91,7 @@ pub struct Report {
 }
 
 /// The manifest's columns.
-pub const MANIFEST_COLUMNS: [&str; 14] = [
+pub const MANIFEST_COLUMNS: [&str; 17] = [
     "record_id",
     "line",
     "status",
@@ -103,6 +106,9 @@ pub const MANIFEST_COLUMNS: [&str; 14] = [
     "household_doc_file",
     "household_doc_first_page",
     "household_doc_pages",
+    "sheets",
+    "tray",
+    "bundle",
 ];
 
 /// Writes `manifest.csv` ([`MANIFEST_COLUMNS`]), one row per input record in file order,
@@ -160,6 +166,15 @@ pub fn write_manifest(
                 }
                 _ => Default::default(),
             };
+            // Sheets, and tray and bundle when presorted.
+            let place: [String; 3] = match &outcome {
+                Some(Outcome::Composed { place: p, .. }) => {
+                    c.sheets += p.sheets as u64;
+                    let n = |v: u32| if v == 0 { String::new() } else { v.to_string() };
+                    [p.sheets.to_string(), n(p.tray), n(p.bundle)]
+                }
+                _ => Default::default(),
+            };
             let mut row = |status: &str, reason: &str, piece: [&str; 4]| {
                 w.write_record([
                     &*e.id,
@@ -176,6 +191,9 @@ pub fn write_manifest(
                     &doc[1],
                     &doc[2],
                     &doc[3],
+                    &place[0],
+                    &place[1],
+                    &place[2],
                 ])
             };
             match (&e.fate, outcome.as_ref()) {
@@ -347,6 +365,11 @@ mod tests {
                 first_page: 1,
                 pages: 8,
             }),
+            place: PiecePlace {
+                sheets: 1,
+                tray: 3,
+                bundle: 0,
+            },
         };
         out.set(0, &composed).unwrap();
         let sent = Outcome::Exported {
@@ -397,12 +420,15 @@ mod tests {
         assert_eq!(lines[0], MANIFEST_COLUMNS.join(","));
         assert_eq!(
             lines[1],
-            "a,2,composed,,P0000001,letter-0001.pdf,1,2,post+email,H1,D0000001,catalogue-0001.pdf,1,8"
+            "a,2,composed,,P0000001,letter-0001.pdf,1,2,post+email,H1,D0000001,catalogue-0001.pdf,1,8,1,3,"
         );
-        assert_eq!(lines[2], "b,3,suppressed,suppressed:optout,,,,,,,,,,");
-        assert_eq!(lines[4], "d,5,rejected,no glyph,,,,,,,,,,");
-        assert_eq!(lines[5], format!("e,6,rejected,{NOT_COMPOSED},,,,,,,,,,"));
-        assert_eq!(lines[6], "f,7,exported,,,,,,sms,,,,,");
-        assert_eq!(lines[7], "g,8,suppressed,suppressed:duplicate_of:a,,,,,,H2,,,,");
+        assert_eq!(lines[2], "b,3,suppressed,suppressed:optout,,,,,,,,,,,,,");
+        assert_eq!(lines[4], "d,5,rejected,no glyph,,,,,,,,,,,,,");
+        assert_eq!(lines[5], format!("e,6,rejected,{NOT_COMPOSED},,,,,,,,,,,,,"));
+        assert_eq!(lines[6], "f,7,exported,,,,,,sms,,,,,,,,");
+        assert_eq!(
+            lines[7],
+            "g,8,suppressed,suppressed:duplicate_of:a,,,,,,H2,,,,,,,"
+        );
     }
 }

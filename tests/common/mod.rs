@@ -103,3 +103,36 @@ pub const LETTER: &str = "layouts/letter.toml";
 
 /// A contact file header with every column the sample letter reads.
 pub const HEADER: &str = "id,civility,first_name,last_name,company,address2,address3,street,address5,postcode,city,country,postal_optout,vehicle,dealer,dealer_city";
+
+/// The PDF files of a stream in an output folder, in sequence order: the files named
+/// `<stream>-<sequence>-<first piece>-<last piece>.pdf`.
+pub fn stream_files(dir: &Path, stream: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.ends_with(".pdf")
+                && name
+                    .strip_prefix(stream)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|rest| {
+                        rest.len() > 4
+                            && rest[..4].bytes().all(|b| b.is_ascii_digit())
+                            && rest.as_bytes()[4] == b'-'
+                    })
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The first PDF file of a stream (see [`stream_files`]); fails when there is none.
+pub fn first_file(dir: &Path, stream: &str) -> PathBuf {
+    stream_files(dir, stream)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no {stream}-0001-….pdf in {}", dir.display()))
+}
