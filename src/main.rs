@@ -10,8 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use clap::{Args, Parser, Subcommand};
 use pli::data::{Format, SourceOptions};
 use pli::job::{
-    self, ComposeOptions, DataInput, Date, JobError, PrepOptions, PrepareOptions, PresortOptions,
-    PresortReport, Progress, QuoteOptions,
+    self, ComposeOptions, DataInput, Date, JobError, JobFile, PrepOptions, PrepareOptions, PresortOptions,
+    PresortReport, Progress, QuoteOptions, Reprint,
 };
 use pli::mailprep::{AddressPolicy, MatchLevel, Suppression};
 
@@ -35,6 +35,64 @@ const EXIT_REJECTS: u8 = 3;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// The arguments of `pli compose` (also replayed by `pli reprint` from `job.json`).
+#[derive(Args, Clone, Debug)]
+struct ComposeArgs {
+    /// The layout file (TOML).
+    layout: PathBuf,
+    /// The contact file: CSV (any delimiter and encoding), JSON Lines, Excel .xlsx, or - for standard input.
+    data: PathBuf,
+    #[command(flatten)]
+    data_opts: DataOpts,
+    #[command(flatten)]
+    prep_opts: PrepOpts,
+    /// Presort the mail with this carrier's rules file (e.g. presort/laposte-industriel.toml): pages
+    /// are written in the carrier's order, with presort.csv, trays.pdf and the postage in report.json.
+    #[arg(long, value_name = "RULES")]
+    presort: Option<PathBuf>,
+    /// The tray label layout (default: tray-label.toml beside the rules file, if there is one).
+    #[arg(long, value_name = "LAYOUT", requires = "presort")]
+    tray_labels: Option<PathBuf>,
+    /// A document each household receives once, composed with this layout for its first mailed
+    /// member (e.g. a catalogue), while each person keeps a letter. Households come from the file's
+    /// `household` column, else from the household match (last name and address).
+    #[arg(long, value_name = "LAYOUT")]
+    household_docs: Option<PathBuf>,
+    /// Output folder.
+    #[arg(short, long)]
+    out: PathBuf,
+    /// The letter's date, YYYY-MM-DD (default: today).
+    #[arg(long, value_parser = parse_date)]
+    date: Option<Date>,
+    /// Stop at the first rejected record instead of reporting it and going on.
+    #[arg(long)]
+    strict: bool,
+    /// Stop when more than N records are rejected.
+    #[arg(long, value_name = "N")]
+    max_rejects: Option<u64>,
+    /// Compose records with characters the fonts lack (drawn as a box, with a warning) instead of rejecting them.
+    #[arg(long)]
+    allow_missing_glyphs: bool,
+    /// Start a new PDF file before a piece that would take a file past this many pages.
+    #[arg(long, default_value_t = 10_000)]
+    max_pages: u32,
+    /// Start a new PDF file before a piece that would take a file past this many sheets.
+    #[arg(long, value_name = "N")]
+    max_sheets: Option<u32>,
+    /// The job's id in the inserter's marks and control file (default: the layout file's name).
+    #[arg(long, value_name = "ID")]
+    job: Option<String>,
+    /// A catalogue's products file (CSV or JSON Lines), instead of the one its layout names.
+    #[arg(long, value_name = "FILE")]
+    products: Option<PathBuf>,
+    /// Show progress even when standard error is not a terminal (one line every few seconds).
+    #[arg(long, conflicts_with = "quiet")]
+    progress: bool,
+    /// Print nothing but errors (no progress bar, no summary).
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// How to read the contact file, where detection should not decide.
@@ -189,60 +247,32 @@ Writes OUT/<layout>-0001-P0000001-P0000250.pdf (a file per tray when presorted, 
 with one row per input record (record_id,line,status,reason,piece_id,file,first_page,pages,…,sheets,
 tray,bundle) and OUT/report.json with the counts.
 Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job could not run.")]
-    Compose {
-        /// The layout file (TOML).
-        layout: PathBuf,
-        /// The contact file: CSV (any delimiter and encoding), JSON Lines, Excel .xlsx, or - for standard input.
-        data: PathBuf,
-        #[command(flatten)]
-        data_opts: DataOpts,
-        #[command(flatten)]
-        prep_opts: PrepOpts,
-        /// Presort the mail with this carrier's rules file (e.g. presort/laposte-industriel.toml): pages
-        /// are written in the carrier's order, with presort.csv, trays.pdf and the postage in report.json.
-        #[arg(long, value_name = "RULES")]
-        presort: Option<PathBuf>,
-        /// The tray label layout (default: tray-label.toml beside the rules file, if there is one).
-        #[arg(long, value_name = "LAYOUT", requires = "presort")]
-        tray_labels: Option<PathBuf>,
-        /// A document each household receives once, composed with this layout for its first mailed
-        /// member (e.g. a catalogue), while each person keeps a letter. Households come from the file's
-        /// `household` column, else from the household match (last name and address).
-        #[arg(long, value_name = "LAYOUT")]
-        household_docs: Option<PathBuf>,
-        /// Output folder.
+    Compose(ComposeArgs),
+    /// Compose again, exactly as they were, the pieces an inserter spoiled.
+    #[command(after_help = "Examples:
+  pli reprint out --pieces P0000003,P0000010 -o reprint
+  pli reprint out --pieces-file outsort.log -o reprint
+
+Runs the job recorded in OUT_DIR/job.json again from the same layout and data, and composes only the
+pieces asked for (a household document's D id brings its letter with it), with the same piece ids,
+marks and page content, into DIR/reprint-<layout>-0001-<first>-<last>.pdf and DIR/inserter.csv.
+The original run's manifest.csv says which record each piece was; if the data gives another record
+now, the reprint stops. Exit codes: 0 reprinted; 2 the reprint could not run.")]
+    Reprint {
+        /// The output folder of the compose job (with its job.json and manifest.csv).
+        out_dir: PathBuf,
+        /// Piece ids, comma-separated (P0000003,D0000001).
+        #[arg(long, value_delimiter = ',', required_unless_present = "pieces_file")]
+        pieces: Vec<String>,
+        /// A file of piece ids, one or more per line (an inserter's outsort log; # starts a comment).
+        #[arg(long, value_name = "FILE")]
+        pieces_file: Option<PathBuf>,
+        /// The contact file, when the job read it from standard input or it has moved.
+        #[arg(long, value_name = "FILE")]
+        data: Option<PathBuf>,
+        /// The folder for the reprint file and its control file.
         #[arg(short, long)]
         out: PathBuf,
-        /// The letter's date, YYYY-MM-DD (default: today).
-        #[arg(long, value_parser = parse_date)]
-        date: Option<Date>,
-        /// Stop at the first rejected record instead of reporting it and going on.
-        #[arg(long)]
-        strict: bool,
-        /// Stop when more than N records are rejected.
-        #[arg(long, value_name = "N")]
-        max_rejects: Option<u64>,
-        /// Compose records with characters the fonts lack (drawn as a box, with a warning) instead of rejecting them.
-        #[arg(long)]
-        allow_missing_glyphs: bool,
-        /// Start a new PDF file before a piece that would take a file past this many pages.
-        #[arg(long, default_value_t = 10_000)]
-        max_pages: u32,
-        /// Start a new PDF file before a piece that would take a file past this many sheets.
-        #[arg(long, value_name = "N")]
-        max_sheets: Option<u32>,
-        /// The job's id in the inserter's marks and control file (default: the layout file's name).
-        #[arg(long, value_name = "ID")]
-        job: Option<String>,
-        /// A catalogue's products file (CSV or JSON Lines), instead of the one its layout names.
-        #[arg(long, value_name = "FILE")]
-        products: Option<PathBuf>,
-        /// Show progress even when standard error is not a terminal (one line every few seconds).
-        #[arg(long, conflicts_with = "quiet")]
-        progress: bool,
-        /// Print nothing but errors (no progress bar, no summary).
-        #[arg(short, long)]
-        quiet: bool,
     },
     /// Prepare the mail without composing: one row per record with its status, reason, channels,
     /// household, duplicate and normalised address lines (the cleaned file for the client).
@@ -370,6 +400,54 @@ Lists every problem found, not just the first. Exit codes: 0 no problem; 2 probl
     },
 }
 
+/// The options of a compose job from its arguments, and how it reports progress.
+fn compose_options(args: ComposeArgs) -> (ComposeOptions, bool, bool) {
+    let ComposeArgs {
+        layout,
+        data,
+        data_opts,
+        prep_opts,
+        presort,
+        tray_labels,
+        household_docs,
+        out,
+        date,
+        strict,
+        max_rejects,
+        allow_missing_glyphs,
+        max_pages,
+        max_sheets,
+        job,
+        products,
+        progress,
+        quiet,
+    } = args;
+    let input = data_opts.input(data);
+    let opts = ComposeOptions {
+        layout,
+        data: input.path,
+        source: input.source,
+        map: input.map,
+        out_dir: out,
+        date: date.unwrap_or_else(Date::today),
+        strict,
+        max_rejects,
+        max_pages,
+        max_sheets,
+        job,
+        allow_missing_glyphs,
+        prep: prep_opts.options(),
+        presort: presort.map(|rules| PresortOptions {
+            rules,
+            labels: tray_labels,
+        }),
+        household_docs,
+        products,
+        reprint: None,
+    };
+    (opts, quiet, progress)
+}
+
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
 }
@@ -389,53 +467,27 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<u8, JobError> {
     match command {
-        Command::Compose {
-            layout,
-            data,
-            data_opts,
-            prep_opts,
-            presort,
-            tray_labels,
-            household_docs,
-            out,
-            date,
-            strict,
-            max_rejects,
-            allow_missing_glyphs,
-            max_pages,
-            max_sheets,
-            job,
-            products,
-            progress,
-            quiet,
-        } => {
-            let input = data_opts.input(data);
-            let opts = ComposeOptions {
-                layout,
-                data: input.path,
-                source: input.source,
-                map: input.map,
-                out_dir: out,
-                date: date.unwrap_or_else(Date::today),
-                strict,
-                max_rejects,
-                max_pages,
-                max_sheets,
-                job,
-                allow_missing_glyphs,
-                prep: prep_opts.options(),
-                presort: presort.map(|rules| PresortOptions {
-                    rules,
-                    labels: tray_labels,
-                }),
-                household_docs,
-                products,
-            };
+        Command::Compose(args) => {
+            let (opts, quiet, progress) = compose_options(args);
+            // How the job ran, for `pli reprint`: its arguments, with the date it used.
+            let mut replay: Vec<String> = std::env::args().skip(1).collect();
+            if !replay.iter().any(|a| a == "--date" || a.starts_with("--date=")) {
+                replay.extend(["--date".to_owned(), opts.date.to_string()]);
+            }
             let started = Instant::now();
             let mut display = ProgressDisplay::new(quiet, progress);
             let result = job::run_compose_with(&opts, &mut |p| display.update(p));
             display.finish();
             let s = result?;
+            let job_file = JobFile {
+                args: replay,
+                cwd: std::env::current_dir().unwrap_or_default(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            };
+            job_file.write(&s.out_dir).map_err(|source| JobError::Output {
+                path: s.out_dir.join(job::JOB_FILE),
+                source,
+            })?;
             let c = &s.counts;
             if quiet {
                 return Ok(if c.rejected > 0 { EXIT_REJECTS } else { 0 });
@@ -487,6 +539,64 @@ fn run(command: Command) -> Result<u8, JobError> {
                 }
             }
             Ok(if c.rejected > 0 { EXIT_REJECTS } else { 0 })
+        }
+        Command::Reprint {
+            out_dir,
+            pieces,
+            pieces_file,
+            data,
+            out,
+        } => {
+            let ids = job::piece_ids(&pieces, pieces_file.as_deref())?;
+            let absolute = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
+            let (out_dir, out) = (absolute(&out_dir), absolute(&out));
+            if out_dir == out {
+                return Err(JobError::Options(
+                    "the reprint goes to a folder of its own, not the original run's (-o)".into(),
+                ));
+            }
+            let data = data.as_ref().map(absolute);
+            let recorded = JobFile::read(&out_dir)?;
+            let wanted = Reprint::find(&out_dir.join("manifest.csv"), &ids)?;
+            let replay = std::iter::once("pli".to_owned()).chain(recorded.args.iter().cloned());
+            let bad_job =
+                |why: String| JobError::Options(format!("{}: {why}", out_dir.join(job::JOB_FILE).display()));
+            let args = match Cli::try_parse_from(replay) {
+                Ok(Cli {
+                    command: Command::Compose(args),
+                }) => args,
+                Ok(_) => return Err(bad_job("not a compose job".into())),
+                Err(e) => return Err(bad_job(e.to_string())),
+            };
+            // The job's relative paths are relative to the folder it ran from.
+            std::env::set_current_dir(&recorded.cwd).map_err(|e| {
+                bad_job(format!(
+                    "cannot go to the folder it ran from, {}: {e}",
+                    recorded.cwd.display()
+                ))
+            })?;
+            let (mut opts, _, _) = compose_options(args);
+            opts.out_dir = out;
+            opts.reprint = Some(wanted);
+            if let Some(d) = data {
+                opts.data = d;
+            }
+            if opts.data.as_os_str() == "-" {
+                return Err(JobError::Options(
+                    "the job read its contacts from standard input: give the file with --data".into(),
+                ));
+            }
+            let s = job::run_compose(&opts)?;
+            let files: Vec<&str> = s.files.iter().map(|f| f.name.as_str()).collect();
+            eprintln!(
+                "pli: reprinted {} piece(s), {} page(s) in {} ({}) with {}",
+                s.counts.composed,
+                s.counts.pages,
+                s.out_dir.display(),
+                files.join(", "),
+                pli::production::CONTROL_FILE
+            );
+            Ok(0)
         }
         Command::Proof {
             layout,

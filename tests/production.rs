@@ -76,12 +76,7 @@ fn tracks(doc: &Document, page: lopdf::ObjectId, height_pt: f64) -> Option<[bool
 fn duplex_pieces_start_on_a_new_sheet_and_every_sheet_carries_its_code() {
     let tmp = TempDir::new("production");
     let layout = duplex_letter(&tmp);
-    let contacts: String = std::fs::read_to_string(root().join("samples/contacts.csv"))
-        .unwrap()
-        .lines()
-        .take(121)
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let contacts = sample_contacts(120);
     std::fs::write(tmp.path("contacts.csv"), contacts).unwrap();
     let out = pli(&[
         "compose",
@@ -202,12 +197,7 @@ fn omr_marks_outside_the_limits_are_layout_errors() {
 #[test]
 fn each_mailpiece_is_a_document_part_a_print_server_can_address() {
     let tmp = TempDir::new("dpart");
-    let contacts: String = std::fs::read_to_string(root().join("samples/contacts.csv"))
-        .unwrap()
-        .lines()
-        .take(61)
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let contacts = sample_contacts(60);
     std::fs::write(tmp.path("contacts.csv"), contacts).unwrap();
     let out = pli(&[
         "compose",

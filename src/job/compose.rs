@@ -179,8 +179,13 @@ pub fn run_compose_with(
     // Pass 2: compose in parallel chunks; one writer appends in plan order.
     let production = &layout.production;
     let per_sheet = if production.duplex { 2 } else { 1 };
-    let limits = (opts.max_pages, opts.max_sheets.unwrap_or(u32::MAX));
-    let letters = stream_of(
+    // A reprint goes into one file per stream, whatever the original's splits.
+    let reprint = opts.reprint.as_ref();
+    let limits = match reprint {
+        Some(_) => (u32::MAX, u32::MAX),
+        None => (opts.max_pages, opts.max_sheets.unwrap_or(u32::MAX)),
+    };
+    let mut letters = stream_of(
         &opts.layout,
         &layout.name,
         shared(&layout),
@@ -208,7 +213,7 @@ pub fn run_compose_with(
         _ => None,
     };
     // The letters that carry the household's document, as a stream of their own.
-    let with_inserts = match &households {
+    let mut with_inserts = match &households {
         Some(h) if production.split_inserts => Some(StreamSpec {
             stem: format!("{}+{}", letters.stem, h.stem),
             title: letters.title.clone(),
@@ -217,15 +222,30 @@ pub fn run_compose_with(
         }),
         _ => None,
     };
-    let control = if production.omr.is_some() || production.control_file {
+    let mut households = households;
+    if reprint.is_some() {
+        for s in [Some(&mut letters), with_inserts.as_mut(), households.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            s.stem.insert_str(0, "reprint-");
+            s.split_trays = false;
+        }
+    }
+    let control = if production.omr.is_some() || production.control_file || reprint.is_some() {
         Some(ControlFile::create(&opts.out_dir, &job).map_err(ledger_error)?)
     } else {
         None
     };
     let (tx, rx) = mpsc::sync_channel::<Vec<(Fed, PieceResult)>>(2);
     let outcomes = Outcomes::create(&opts.out_dir).map_err(ledger_error)?;
-    let exports = Exports::create(&opts.out_dir, layout.email().is_some(), layout.sms().is_some())
-        .map_err(ledger_error)?;
+    // A reprint sends no message again.
+    let (email, sms) = match reprint {
+        Some(_) => (false, false),
+        None => (layout.email().is_some(), layout.sms().is_some()),
+    };
+    let exports = Exports::create(&opts.out_dir, email, sms).map_err(ledger_error)?;
+    let mut reprinted = 0;
     let written = std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
             let outputs = Outputs {
@@ -249,7 +269,27 @@ pub fn run_compose_with(
         loop {
             while chunk.len() < CHUNK {
                 match feed.next() {
-                    Ok(Some(e)) => chunk.push(e),
+                    Ok(Some(f)) => match reprint {
+                        None => chunk.push(f),
+                        Some(r) => match r.wants(f.place.letter) {
+                            None => {}
+                            Some(id) if id == &*f.entry.id => {
+                                reprinted += 1;
+                                chunk.push(f);
+                            }
+                            Some(id) => {
+                                drop(tx);
+                                let _ = writer.join();
+                                return Err(JobError::Options(format!(
+                                    "piece {} was record {id} and is now record {}: the data or \
+                                     the job's files changed since it ran, so it cannot be reprinted \
+                                     as it was",
+                                    letter_id(f.place.letter),
+                                    f.entry.id
+                                )));
+                            }
+                        },
+                    },
                     Ok(None) => break,
                     Err(e) => {
                         drop(tx);
@@ -292,6 +332,29 @@ pub fn run_compose_with(
         return Err(stop(line, &id, &message, rejected).expect("the writer stops only past the limit"));
     }
     let outcomes = written.outcomes.finish(records.records()).map_err(ledger_error)?;
+    if let Some(r) = reprint {
+        if reprinted != r.pieces.len() {
+            return Err(JobError::Options(format!(
+                "{} of the {} pieces asked for are not planned when the job runs again: the data \
+                 or the job's files changed since it ran",
+                r.pieces.len() - reprinted,
+                r.pieces.len()
+            )));
+        }
+        let pages = written.files.iter().chain(&written.household_files);
+        let counts = report::Counts {
+            records: reprinted as u64,
+            composed: reprinted as u64,
+            pages: pages.map(|f| f.pages as u64).sum(),
+            ..Default::default()
+        };
+        return Ok(JobSummary {
+            counts,
+            files: written.files.into_iter().chain(written.household_files).collect(),
+            out_dir: opts.out_dir.clone(),
+            presort: None,
+        });
+    }
     let presort_report = match &mut presorted {
         Some(p) => Some(write_presort(p, opts, &records, &outcomes, postcodes.as_deref())?),
         None => None,

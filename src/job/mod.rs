@@ -14,6 +14,7 @@ mod pass1;
 mod prepare;
 mod presort;
 mod quote;
+mod reprint;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -28,6 +29,7 @@ pub use compose::{run_compose, run_compose_with, Progress};
 pub use prepare::PrepOptions;
 pub use presort::{PresortOptions, PresortReport};
 pub use quote::{run_quote, QuoteOptions, QuoteSummary};
+pub use reprint::{piece_ids, JobFile, Reprint, JOB_FILE};
 
 use crate::compose::{compose_piece, JobValues, Layout, LayoutErrors};
 use crate::data::{DataError, Rejection, Source, SourceOptions};
@@ -74,6 +76,8 @@ pub struct ComposeOptions {
     pub household_docs: Option<PathBuf>,
     /// A catalogue's products file, instead of the one its layout names.
     pub products: Option<PathBuf>,
+    /// Compose only these pieces again, as they were (`pli reprint`).
+    pub reprint: Option<Reprint>,
 }
 
 impl ComposeOptions {

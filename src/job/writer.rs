@@ -34,6 +34,8 @@ pub struct StreamSpec {
     pub pages_per_sheet: u32,
     /// How a piece's id is written (`P0000001`, `D0000001`).
     pub piece_id: fn(u32) -> String,
+    /// Start a new file where the tray changes (a presorted job).
+    pub split_trays: bool,
 }
 
 impl StreamSpec {
@@ -126,7 +128,7 @@ impl Stream {
         if let Some(open) = &self.current {
             let full =
                 open.pdf.pages() + n > self.spec.max_pages || open.sheets + sheets > self.spec.max_sheets;
-            if open.pieces > 0 && (full || open.tray != piece.tray) {
+            if open.pieces > 0 && (full || (self.spec.split_trays && open.tray != piece.tray)) {
                 self.close(files, control, out_dir)?;
             }
         }
@@ -429,6 +431,7 @@ pub fn stream_of(
         max_sheets: limits.1.max(1),
         pages_per_sheet,
         piece_id,
+        split_trays: true,
     }
 }
 

@@ -136,3 +136,13 @@ pub fn first_file(dir: &Path, stream: &str) -> PathBuf {
         .next()
         .unwrap_or_else(|| panic!("no {stream}-0001-….pdf in {}", dir.display()))
 }
+
+/// The header and the first `records` contacts of the sample file, as CSV text.
+pub fn sample_contacts(records: usize) -> String {
+    std::fs::read_to_string(root().join("samples/contacts.csv"))
+        .unwrap()
+        .lines()
+        .take(records + 1)
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
