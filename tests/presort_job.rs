@@ -180,6 +180,25 @@ fn a_presorted_job_writes_its_pages_in_the_carriers_order() {
         (p["saving_eur"].as_str(), p["saving_percent"].as_str()),
         (Some("112.20"), Some("29.84"))
     );
+
+    // The one-page report for people: counts, postage, a bar per tray, no personal data.
+    let html = std::fs::read_to_string(tmp.path("out/report.html")).unwrap();
+    assert!(
+        html.contains("<td>Records read</td><td class=\"n\">515</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<td>Trays</td>"));
+    assert!(html.contains("112.20 EUR (29.84 %)"), "{html}");
+    assert_eq!(html.matches("<rect class=\"tray\"").count(), trays.len());
+    assert_eq!(
+        html.matches("<rect class=\"bar\"").count(),
+        4,
+        "three levels and the single pieces"
+    );
+    assert!(
+        !html.contains("Martin") && !html.contains("rue de la Gare"),
+        "no names or addresses"
+    );
 }
 
 #[test]

@@ -393,6 +393,21 @@ pub fn run_compose_with(
         path: report_path.clone(),
         source,
     })?;
+    let postage = presort_report.as_ref().map(PresortReport::postage);
+    let data_name = src.path().file_name().map(|n| n.to_string_lossy().into_owned());
+    let people = report::JobReport {
+        job: &job,
+        layout: &layout.name,
+        data: data_name.as_deref().unwrap_or("-"),
+        date: &report.date,
+        counts: &counts,
+        files: &report.files,
+        postage: postage.as_ref(),
+    };
+    report::write_html_report(&opts.out_dir, &people).map_err(|source| JobError::Output {
+        path: opts.out_dir.join(report::HTML_REPORT),
+        source,
+    })?;
     Ok(JobSummary {
         counts,
         files: written.files.into_iter().chain(written.household_files).collect(),

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::JobError;
 use crate::compose::layout::ProductionSpec;
 use crate::presort::{plan, Grams, Makeup, Paper, PieceIn, Plan, Route, Rules, Thickness};
-use crate::report::{piece_id, write_atomic, FinishedOutcomes, Outcome, Records};
+use crate::report::{piece_id, write_atomic, FinishedOutcomes, Outcome, Postage, Records, TrayFill};
 use crate::units::Length;
 
 /// How a job presorts its mail.
@@ -161,6 +161,31 @@ pub struct PresortReport {
     pub saving_percent: String,
     /// The deposit is below the rules' minimum: every piece is priced single-piece.
     pub below_deposit_minimum: bool,
+    /// Each tray's level and pieces, in plan order.
+    pub tray_fill: Vec<TrayFill>,
+}
+
+impl PresortReport {
+    /// The figures the job report shows.
+    pub fn postage(&self) -> Postage {
+        Postage {
+            product: self.product.clone(),
+            per_level: self.pieces_per_level.clone(),
+            single: self
+                .single_pieces
+                .iter()
+                .map(|(why, n)| (format!("single:{why}"), *n))
+                .collect(),
+            bundles: self.bundles,
+            trays: self.tray_fill.clone(),
+            presorted_eur: self.postage_presorted_eur.clone(),
+            single_piece_eur: self.postage_single_piece_eur.clone(),
+            saving_eur: self.saving_eur.clone(),
+            saving_percent: self.saving_percent.clone(),
+            weight_g: self.total_weight_g,
+            below_minimum: self.below_deposit_minimum,
+        }
+    }
 }
 
 impl Presorted {
@@ -211,6 +236,16 @@ impl Presorted {
                 (s.saving_basis_points % 100).abs()
             ),
             below_deposit_minimum: s.below_deposit_minimum,
+            tray_fill: self
+                .plan
+                .trays
+                .iter()
+                .map(|t| TrayFill {
+                    tray: t.number,
+                    level: self.plan.levels[t.level as usize].clone(),
+                    pieces: t.pieces,
+                })
+                .collect(),
         }
     }
 

@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use crate::mailprep::Channels;
 
+mod html;
 mod ledger;
 
+pub use html::{render as render_html, write_html_report, JobReport, Postage, TrayFill, HTML_REPORT};
 pub use ledger::{
     DocRef, Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, PiecePlace, RecordLog, Records,
     Routing,
