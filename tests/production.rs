@@ -18,24 +18,6 @@ fn duplex_letter(tmp: &TempDir) -> String {
     )
 }
 
-/// The sample letter with `[production]` settings, as `<name>.toml` in `tmp`.
-fn letter_with(tmp: &TempDir, name: &str, production: &str) -> String {
-    let root = root();
-    let text = std::fs::read_to_string(root.join(LETTER))
-        .unwrap()
-        .replace(
-            "fonts = \"../fonts\"",
-            &format!("fonts = {:?}", root.join("fonts")),
-        )
-        .replace(
-            "assets = \"assets\"",
-            &format!("assets = {:?}", root.join("layouts/assets")),
-        );
-    let path = tmp.path(&format!("{name}.toml"));
-    std::fs::write(&path, format!("{text}\n[production]\n{production}\n")).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
 fn number(o: &Object) -> f64 {
     match o {
         Object::Integer(i) => *i as f64,
@@ -118,13 +100,21 @@ fn duplex_pieces_start_on_a_new_sheet_and_every_sheet_carries_its_code() {
         );
         let sheets = count / 2;
         assert_eq!(row[14], sheets.to_string(), "the manifest's sheets");
-        *sheets_in.entry(&row[5]).or_default() += sheets;
+        let in_file = sheets_in.entry(&row[5]).or_default();
+        // The piece's first sheet's position in its file: the sheets before it there.
+        let position = (first - 1) / 2;
+        assert_eq!(*in_file, position, "pieces follow each other in their file");
+        *in_file += sheets;
         for sheet in 0..sheets {
             let front = pages[&(first + 2 * sheet)];
             let back = pages[&(first + 2 * sheet + 1)];
             let code = OmrCode::read(tracks(doc, front, height).expect("marks on every front"))
                 .unwrap_or_else(|| panic!("an unsound code on {row:?}"));
-            assert_eq!(code, OmrCode::of_sheet(sheet, sheets), "{row:?}");
+            assert_eq!(
+                code,
+                OmrCode::of_sheet(sheet, sheets, position + sheet),
+                "{row:?}"
+            );
             assert!(tracks(doc, back, height).is_none(), "no marks on a back");
             stream.push(code);
         }
@@ -144,7 +134,7 @@ fn duplex_pieces_start_on_a_new_sheet_and_every_sheet_carries_its_code() {
         assert_eq!(docs[*name].get_pages().len() as u32, sheets * 2, "{name}");
     }
     // Pieces of one letter page: one sheet each, closing the envelope every time.
-    assert!(stream.iter().all(|c| c.end_of_collation && c.sequence == 0));
+    assert!(stream.iter().all(|c| c.end_of_collation));
     if have("qpdf") {
         for f in &files {
             run_tool("qpdf", &["--check", f.to_str().unwrap()]);
@@ -307,4 +297,125 @@ fn letters_carrying_the_household_catalogue_go_to_a_stream_of_their_own() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("split_inserts with --presort"));
+}
+
+/// A stream of sheet fronts (file, page, code) cut into pieces (file, first page,
+/// sheets) where the codes close the envelope, or what breaks the sequence.
+fn collate(sheets: &[(String, u32, OmrCode)]) -> Result<Vec<(String, u32, u32)>, String> {
+    let mut found = Vec::new();
+    let mut position = 0u32;
+    let mut start = 0;
+    for (k, (file, page, code)) in sheets.iter().enumerate() {
+        // The sequence counts the sheets of each file, from 0 on its first.
+        if k > 0 && sheets[k - 1].0 != *file {
+            if start != k {
+                return Err(format!("a piece runs on into {file}"));
+            }
+            position = 0;
+        }
+        if u32::from(code.sequence) != position % 8 {
+            return Err(format!(
+                "{file} page {page}: sequence {} for {}",
+                code.sequence,
+                position % 8
+            ));
+        }
+        position += 1;
+        if code.end_of_collation {
+            found.push((file.clone(), sheets[start].1, (k - start + 1) as u32));
+            start = k + 1;
+        }
+    }
+    if start != sheets.len() {
+        return Err("the stream ends inside a piece".into());
+    }
+    Ok(found)
+}
+
+#[test]
+fn long_letters_read_back_from_their_marks_alone_as_the_manifest_says() {
+    let tmp = TempDir::new("long-letters");
+    let layout = duplex_letter(&tmp);
+    // Letters of 1 to about 20 pages: a message of k paragraphs for record k.
+    let para = "Nos conseillers vous présenteront les équipements, les motorisations et les \
+                offres de financement réservées aux destinataires de ce courrier. ";
+    let mut csv = format!("{HEADER},message\n");
+    for k in 0..12 {
+        let message = (0..k * k * 3).map(|_| para).collect::<Vec<_>>().join("\n\n");
+        csv.push_str(&format!(
+            "L{k:02},M.,Jean,Martin,,,,{} rue de la Gare,,33000,Bordeaux,,0,Boréal,Garage des Chartrons,Bordeaux,\"{message}\"\n",
+            k + 1
+        ));
+    }
+    std::fs::write(tmp.path("long.csv"), csv).unwrap();
+    let out = pli(&[
+        "compose",
+        &layout,
+        &tmp.arg("long.csv"),
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+        "--max-sheets",
+        "30",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let manifest = read_csv(&tmp.path("out/manifest.csv"));
+    let rows: Vec<&Vec<String>> = manifest[1..].iter().filter(|r| r[2] == "composed").collect();
+    assert_eq!(rows.len(), 12);
+    let most = rows.iter().map(|r| r[14].parse::<u32>().unwrap()).max().unwrap();
+    assert!(
+        most > 8,
+        "a piece long enough for the sequence to wrap: {most} sheets"
+    );
+
+    // The inserter's view: every sheet front of every file, in stream order, decoded.
+    let files = stream_files(&tmp.path("out"), "duplex");
+    assert!(files.len() > 1, "split at 30 sheets");
+    let mut sheets: Vec<(String, u32, OmrCode)> = Vec::new();
+    for f in &files {
+        let doc = Document::load(f).unwrap();
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let pages = doc.get_pages();
+        assert_eq!(pages.len() % 2, 0, "{name}: whole sheets");
+        assert!(pages.len() / 2 <= 30, "{name}: at most 30 sheets");
+        for (&n, &page) in &pages {
+            let marks = tracks(&doc, page, 841.89);
+            if n % 2 == 0 {
+                assert!(marks.is_none(), "{name} page {n}: a back carries no marks");
+                continue;
+            }
+            let code = OmrCode::read(marks.expect("a front carries marks")).expect("a sound code");
+            sheets.push((name.clone(), n, code));
+        }
+    }
+    // Cut the stream into pieces where the marks say the envelope closes, checking the
+    // sequence as an inserter does; the pieces found are the manifest's, in order.
+    let found = collate(&sheets).expect("the stream collates");
+    // Any sheet lost from the stream, even a one-sheet piece whole or the last sheet of a
+    // piece, is caught by the marks alone: the sequence runs through the file.
+    for lost in 0..sheets.len() {
+        let mut short = sheets.clone();
+        short.remove(lost);
+        assert!(collate(&short).is_err(), "losing sheet {lost} goes unseen");
+    }
+    let control = read_csv(&tmp.path("out/inserter.csv"));
+    assert_eq!(control.len() - 1, sheets.len(), "a control row per sheet");
+    let mut rows = rows.clone();
+    rows.sort_by_key(|r| r[4].clone());
+    assert_eq!(found.len(), rows.len());
+    for ((file, first, count), row) in found.iter().zip(&rows) {
+        assert_eq!(
+            (file.as_str(), first.to_string(), count.to_string()),
+            (row[5].as_str(), row[6].clone(), row[14].clone()),
+            "{}",
+            row[4]
+        );
+        assert_eq!(row[7].parse::<u32>().unwrap(), count * 2, "pages = 2 × sheets");
+        let rows_of_piece: Vec<_> = control.iter().filter(|c| c[3] == row[4]).collect();
+        assert_eq!(rows_of_piece.len() as u32, *count);
+        assert!(rows_of_piece
+            .iter()
+            .all(|c| c[6] == count.to_string() && c[1] == *file));
+    }
 }

@@ -193,6 +193,7 @@ pub fn run_compose_with(
         per_sheet,
         letter_id,
     );
+    letters.omr = production.omr.clone();
     let households = match (&opts.household_docs, &household) {
         (Some(path), Some(h)) => {
             let p = &h.layout.production;
@@ -218,6 +219,7 @@ pub fn run_compose_with(
             stem: format!("{}+{}", letters.stem, h.stem),
             title: letters.title.clone(),
             shared: letters.shared.clone(),
+            omr: letters.omr.clone(),
             ..letters
         }),
         _ => None,
@@ -546,7 +548,7 @@ fn compose_one(
         let mut piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
         // Sheets for the inserter: a blank back after an odd last page in duplex, marks.
         let p = &layout.production;
-        let (_, padding) = make_sheets(&mut piece.pages, p.duplex, p.omr.as_ref());
+        let (_, padding) = make_sheets(&mut piece.pages, p.duplex);
         if padding > 0 {
             notes.push(format!("padding_pages:{padding}"));
         }

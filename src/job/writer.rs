@@ -14,8 +14,9 @@ use super::compose::{Fed, PieceResult, Sent};
 use super::exports::Exports;
 use super::prepare::rejection;
 use super::JobError;
+use crate::compose::layout::OmrSpec;
 use crate::pdf::{EncodedPage, PdfWriter, RecordMeta, Shared};
-use crate::production::{ControlFile, PieceSheets};
+use crate::production::{omr_overlay, ControlFile, OmrCode, PieceSheets};
 use crate::report::{self, DocRef, Fate, FileEntry, Outcome, Outcomes, PiecePlace};
 
 /// An output stream's files: what they are named after, what they share, how big they get.
@@ -36,6 +37,8 @@ pub struct StreamSpec {
     pub piece_id: fn(u32) -> String,
     /// Start a new file where the tray changes (a presorted job).
     pub split_trays: bool,
+    /// The inserter's OMR marks on every sheet's front, when the layout has them.
+    pub omr: Option<OmrSpec>,
 }
 
 impl StreamSpec {
@@ -161,11 +164,25 @@ impl Stream {
             bundle: piece.bundle,
         });
         let mut first_page = 0;
+        let per_sheet = self.spec.pages_per_sheet as usize;
         for (k, page) in piece.pages.iter().enumerate() {
-            let at = open.pdf.add_page(page).map_err(|source| JobError::Output {
-                path: out_dir.to_owned(),
-                source,
-            })?;
+            // A sheet's front carries its code, whose sequence counts the file's sheets.
+            let overlay = match &self.spec.omr {
+                Some(spec) if k % per_sheet == 0 => {
+                    let sheet = (k / per_sheet) as u32;
+                    let code = OmrCode::of_sheet(sheet, sheets, open.sheets + sheet);
+                    Some((code.key(), omr_overlay(spec, code, page.height)))
+                }
+                _ => None,
+            };
+            let overlay = overlay.as_ref().map(|(key, ops)| (*key, ops.as_slice()));
+            let at = open
+                .pdf
+                .add_page_with(page, overlay)
+                .map_err(|source| JobError::Output {
+                    path: out_dir.to_owned(),
+                    source,
+                })?;
             if k == 0 {
                 first_page = at;
             }
@@ -432,6 +449,7 @@ pub fn stream_of(
         pages_per_sheet,
         piece_id,
         split_trays: true,
+        omr: None,
     }
 }
 

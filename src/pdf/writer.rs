@@ -94,6 +94,8 @@ pub struct PdfWriter {
     record_place: Vec<[u32; 3]>,
     /// The content stream moving trim coordinates onto a sheet with bleed, by margin.
     shifts: Vec<(u32, Ref)>,
+    /// Overlay streams written, by key.
+    overlays: Vec<(u32, Ref)>,
 }
 
 /// Object numbers handed out so far, and where each object starts in the file.
@@ -177,6 +179,7 @@ impl PdfWriter {
             record_ends: Vec::new(),
             record_place: Vec::new(),
             shifts: Vec::new(),
+            overlays: Vec::new(),
         };
         assert_eq!((writer.refs.bump(), writer.refs.bump()), (PAGE_TREE, RESOURCES));
         writer.out()?.write(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")?;
@@ -185,6 +188,13 @@ impl PdfWriter {
 
     /// Appends a page; returns its 1-based page number in the file.
     pub fn add_page(&mut self, page: &EncodedPage) -> io::Result<u32> {
+        self.add_page_with(page, None)
+    }
+
+    /// Appends a page with an overlay drawn after its content, in its own coordinates:
+    /// `(key, operators)`, the stream written once per file for each key (e.g. the 16
+    /// OMR codes), so that the page's own content stays as it was composed.
+    pub fn add_page_with(&mut self, page: &EncodedPage, overlay: Option<(u32, &[u8])>) -> io::Result<u32> {
         self.use_resources(&page.usage)?;
         if self.pages.len() % PAGES_PER_NODE == 0 {
             let node = self.refs.bump();
@@ -204,18 +214,22 @@ impl PdfWriter {
         } else {
             None
         };
+        let overlay = overlay.map(|(key, ops)| self.overlay(&mut objects, key, ops));
         let mut w = objects.at(page_ref).page(page_ref);
         w.parent(parent)
             .media_box(page_box(page))
             .trim_box(trim_box(page));
-        match shift {
-            // The display list is in trim coordinates: a shared prefix moves it onto the sheet.
-            Some(shift) => {
-                w.bleed_box(grown(trim_box(page), page.bleed.bleed.to_pt()));
-                w.insert(Name(b"Contents")).array().items([shift, content]);
-            }
-            None => {
+        if shift.is_some() {
+            w.bleed_box(grown(trim_box(page), page.bleed.bleed.to_pt()));
+        }
+        match (shift, overlay) {
+            (None, None) => {
                 w.contents(content);
+            }
+            // The display list is in trim coordinates: a shared prefix moves it onto the sheet.
+            (shift, overlay) => {
+                let parts = shift.into_iter().chain([content]).chain(overlay);
+                w.insert(Name(b"Contents")).array().items(parts);
             }
         }
         w.pair(Name(b"Resources"), RESOURCES);
@@ -238,6 +252,17 @@ impl PdfWriter {
         let ops = format!("1 0 0 1 {m} {m} cm\n");
         objects.at(r).stream(r, ops.as_bytes());
         self.shifts.push((m.to_bits(), r));
+        r
+    }
+
+    /// The overlay stream of `key`, written once per file.
+    fn overlay(&mut self, objects: &mut Objects, key: u32, ops: &[u8]) -> Ref {
+        if let Some((_, r)) = self.overlays.iter().find(|(k, _)| *k == key) {
+            return *r;
+        }
+        let r = self.refs.bump();
+        objects.at(r).stream(r, ops);
+        self.overlays.push((key, r));
         r
     }
 

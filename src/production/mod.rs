@@ -9,20 +9,26 @@
 //! | ---: | --- |
 //! | 0 | always: the benchmark (start) mark that tells the reader a code begins |
 //! | 1 | the sheet is the piece's last: end of collation, the inserter closes the envelope |
-//! | 2, 3, 4 | the sheet's number in its piece, from 0, modulo 8 (bit 0 on track 2) |
+//! | 2, 3, 4 | the wrap-around sequence: the sheet's position in its file, from 0, modulo 8 (bit 0 on track 2) |
 //! | 5 | parity: set so that the code has an even number of marks |
 //! | 6 | always: the safety (stop) mark that closes the code |
 //!
-//! The sequence starts again at 0 on each piece's first sheet and wraps after 8 sheets, so
-//! a sheet missing or extra within a piece breaks it; end of collation marks the last.
+//! The sequence runs through the whole file, across pieces, so any sheet missing or
+//! extra (up to seven in a row) breaks it, even a one-sheet piece lost whole or the last
+//! sheet of a piece, whose loss would otherwise merge two pieces into one envelope; end
+//! of collation says where each piece ends. Because a sheet's position in its file is
+//! known only when it is written, the writer draws the marks, as a small content stream
+//! of their own after the page's (one per code, shared by every page of a file that
+//! carries it): the page's own content is the same wherever the piece is printed, so a
+//! reprint's pages are byte for byte the original's, with marks of the reprint's run.
 
 mod control;
 
 pub use control::{ControlFile, PieceSheets, CONTROL_COLUMNS, CONTROL_FILE};
 
 use crate::compose::layout::OmrSpec;
-use crate::compose::page::{Item, Page};
-use crate::units::{Color, Length, Rect};
+use crate::compose::page::Page;
+use crate::units::{Length, Rect};
 
 /// Tracks of the code, top to bottom.
 pub const TRACKS: usize = 7;
@@ -32,17 +38,23 @@ pub const TRACKS: usize = 7;
 pub struct OmrCode {
     /// End of collation: the piece's last sheet.
     pub end_of_collation: bool,
-    /// The sheet's number in its piece, modulo 8.
+    /// The sheet's position in its file, modulo 8.
     pub sequence: u8,
 }
 
 impl OmrCode {
-    /// The code of sheet `sheet` (from 0) of a piece of `sheets` sheets.
-    pub fn of_sheet(sheet: u32, sheets: u32) -> OmrCode {
+    /// The code of sheet `sheet` (from 0) of a piece of `sheets` sheets, at position
+    /// `position` (from 0) in its file.
+    pub fn of_sheet(sheet: u32, sheets: u32, position: u32) -> OmrCode {
         OmrCode {
             end_of_collation: sheet + 1 == sheets,
-            sequence: (sheet % 8) as u8,
+            sequence: (position % 8) as u8,
         }
+    }
+
+    /// A number for each of the 16 codes, to share their drawing.
+    pub fn key(self) -> u32 {
+        u32::from(self.sequence) | u32::from(self.end_of_collation) << 3
     }
 
     /// Which tracks carry a mark.
@@ -89,10 +101,24 @@ pub fn mark_rects(spec: &OmrSpec, code: OmrCode) -> Vec<Rect> {
         .collect()
 }
 
+/// The content stream drawing a code's marks on a page `page_height` high: solid CMYK
+/// black rectangles, in a saved graphics state.
+pub fn omr_overlay(spec: &OmrSpec, code: OmrCode, page_height: Length) -> Vec<u8> {
+    let mut ops = String::from("q\n0 0 0 1 k\n");
+    let h = page_height.to_pt();
+    for r in mark_rects(spec, code) {
+        let (x, w, ht) = (r.x.to_pt(), r.width.to_pt(), r.height.to_pt());
+        let y = h - r.y.to_pt() - ht;
+        ops.push_str(&format!("{x:.2} {y:.2} {w:.2} {ht:.2} re\n"));
+    }
+    ops.push_str("f\nQ\n");
+    ops.into_bytes()
+}
+
 /// Makes a piece's pages into sheets: in duplex, a blank back is added after an odd last
-/// page (so the next piece starts on the front of a new sheet); with OMR, each sheet's
-/// front page gets its marks. Returns the sheets and the padding pages added.
-pub fn make_sheets(pages: &mut Vec<Page>, duplex: bool, omr: Option<&OmrSpec>) -> (u32, u32) {
+/// page (so the next piece starts on the front of a new sheet). Returns the sheets and
+/// the padding pages added. (The OMR marks are drawn as the sheets are written.)
+pub fn make_sheets(pages: &mut Vec<Page>, duplex: bool) -> (u32, u32) {
     let mut padding = 0;
     if duplex && pages.len() % 2 == 1 {
         let last = pages.last().expect("an odd count is not zero");
@@ -105,87 +131,96 @@ pub fn make_sheets(pages: &mut Vec<Page>, duplex: bool, omr: Option<&OmrSpec>) -
         padding = 1;
     }
     let per_sheet = if duplex { 2 } else { 1 };
-    let sheets = pages.len().div_ceil(per_sheet) as u32;
-    if let Some(spec) = omr {
-        for (sheet, page) in pages.iter_mut().step_by(per_sheet).enumerate() {
-            let code = OmrCode::of_sheet(sheet as u32, sheets);
-            page.items
-                .extend(mark_rects(spec, code).into_iter().map(|rect| Item::Rect {
-                    rect,
-                    fill: Some(Color::Cmyk(0.0, 0.0, 0.0, 1.0)),
-                    stroke: None,
-                }));
-        }
-    }
-    (sheets, padding)
+    (pages.len().div_ceil(per_sheet) as u32, padding)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn codes(sheets: u32) -> Vec<OmrCode> {
-        (0..sheets).map(|s| OmrCode::of_sheet(s, sheets)).collect()
+    /// The codes of a file holding pieces of these sheet counts, in order.
+    fn stream(pieces: &[u32]) -> Vec<OmrCode> {
+        let mut position = 0;
+        let mut codes = Vec::new();
+        for &n in pieces {
+            for s in 0..n {
+                codes.push(OmrCode::of_sheet(s, n, position));
+                position += 1;
+            }
+        }
+        codes
     }
 
     #[test]
     fn codes_read_back_with_even_parity() {
-        for sheets in 1..20 {
-            for code in codes(sheets) {
-                let tracks = code.tracks();
-                assert!(tracks[0] && tracks[6], "benchmark and safety marks always");
-                assert_eq!(tracks.iter().filter(|&&m| m).count() % 2, 0);
-                assert_eq!(OmrCode::read(tracks), Some(code));
-            }
+        for code in stream(&[1, 2, 9, 3, 17]) {
+            let tracks = code.tracks();
+            assert!(tracks[0] && tracks[6], "benchmark and safety marks always");
+            assert_eq!(tracks.iter().filter(|&&m| m).count() % 2, 0);
+            assert_eq!(OmrCode::read(tracks), Some(code));
         }
+        let keys: std::collections::BTreeSet<u32> = stream(&[1, 1, 1, 1, 1, 1, 1, 1, 9])
+            .iter()
+            .map(|c| c.key())
+            .collect();
+        assert_eq!(keys.len(), 16, "16 codes, 16 keys");
     }
 
     #[test]
-    fn the_sequence_wraps_and_only_the_last_sheet_closes_the_envelope() {
-        let c = codes(10);
+    fn the_sequence_wraps_through_the_file_and_only_last_sheets_close_the_envelope() {
+        let c = stream(&[3, 7]);
         let seq: Vec<u8> = c.iter().map(|c| c.sequence).collect();
         assert_eq!(seq, [0, 1, 2, 3, 4, 5, 6, 7, 0, 1]);
-        let eoc: Vec<bool> = c.iter().map(|c| c.end_of_collation).collect();
-        assert_eq!(eoc.iter().filter(|&&e| e).count(), 1);
-        assert!(eoc[9]);
+        let eoc: Vec<usize> = (0..c.len()).filter(|&k| c[k].end_of_collation).collect();
+        assert_eq!(eoc, [2, 9]);
     }
 
     #[test]
-    fn a_flipped_mark_or_a_missing_sheet_is_detected() {
-        let mut tracks = OmrCode::of_sheet(3, 5).tracks();
+    fn a_flipped_mark_a_missing_or_an_extra_sheet_is_detected() {
+        let mut tracks = OmrCode::of_sheet(3, 5, 3).tracks();
         tracks[3] = !tracks[3];
         assert_eq!(
             OmrCode::read(tracks),
             None,
             "parity catches a single flipped mark"
         );
-        // A stream of three pieces (2, 3, 2 sheets) read sheet by sheet: dropping any one
-        // sheet breaks the sequence or the collation.
-        let stream: Vec<OmrCode> = [2u32, 3, 2].iter().flat_map(|&n| codes(n)).collect();
-        assert!(collates(&stream));
-        for dropped in 0..stream.len() {
-            let mut short = stream.clone();
+        // Pieces of 1, 9, 2, 1 and 3 sheets: dropping any one sheet (a one-sheet piece
+        // whole, the ninth sheet that closes a piece) breaks the sequence.
+        let codes = stream(&[1, 9, 2, 1, 3]);
+        assert!(collates(&codes));
+        for dropped in 0..codes.len() {
+            let mut short = codes.clone();
             short.remove(dropped);
             assert!(!collates(&short), "dropping sheet {dropped} goes unseen");
         }
-        let mut long = stream.clone();
-        long.insert(2, stream[1]);
+        let mut long = codes.clone();
+        long.insert(2, codes[1]);
         assert!(!collates(&long), "an extra sheet goes unseen");
     }
 
-    /// What an inserter checks: each piece's sheets count 0, 1, 2… and the last one closes.
-    fn collates(stream: &[OmrCode]) -> bool {
-        let mut expected = 0u8;
-        for code in stream {
-            if code.sequence != expected {
-                return false;
-            }
-            expected = if code.end_of_collation {
-                0
-            } else {
-                (expected + 1) % 8
-            };
-        }
-        expected == 0
+    /// What an inserter checks: the sequence counts 0, 1, 2… through the file and the
+    /// last sheet closes an envelope.
+    fn collates(codes: &[OmrCode]) -> bool {
+        codes
+            .iter()
+            .enumerate()
+            .all(|(k, c)| usize::from(c.sequence) == k % 8)
+            && codes.last().is_none_or(|c| c.end_of_collation)
+    }
+
+    #[test]
+    fn the_overlay_draws_one_rectangle_per_mark() {
+        let spec = OmrSpec {
+            x: 5.0,
+            y: 100.0,
+            pitch: 4.23,
+            length: 12.0,
+            thickness: 0.5,
+        };
+        let code = OmrCode::of_sheet(0, 1, 5);
+        let marks = code.tracks().iter().filter(|&&m| m).count();
+        let ops = String::from_utf8(omr_overlay(&spec, code, Length::mm(297.0))).unwrap();
+        assert_eq!(ops.matches(" re\n").count(), marks);
+        assert!(ops.starts_with("q\n0 0 0 1 k\n") && ops.ends_with("f\nQ\n"));
     }
 }

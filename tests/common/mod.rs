@@ -146,3 +146,21 @@ pub fn sample_contacts(records: usize) -> String {
         .map(|l| format!("{l}\n"))
         .collect()
 }
+
+/// The sample letter with `[production]` settings, as `<name>.toml` in `tmp`.
+pub fn letter_with(tmp: &TempDir, name: &str, production: &str) -> String {
+    let root = root();
+    let text = std::fs::read_to_string(root.join(LETTER))
+        .unwrap()
+        .replace(
+            "fonts = \"../fonts\"",
+            &format!("fonts = {:?}", root.join("fonts")),
+        )
+        .replace(
+            "assets = \"assets\"",
+            &format!("assets = {:?}", root.join("layouts/assets")),
+        );
+    let path = tmp.path(&format!("{name}.toml"));
+    std::fs::write(&path, format!("{text}\n[production]\n{production}\n")).unwrap();
+    path.to_string_lossy().into_owned()
+}
