@@ -39,9 +39,10 @@ fn contacts() -> String {
 fn a_presorted_job_writes_its_pages_in_the_carriers_order() {
     let tmp = TempDir::new("presort");
     std::fs::write(tmp.path("contacts.csv"), contacts()).unwrap();
+    let letter = letter_with(&tmp, "letter", "control_file = true");
     let out = pli(&[
         "compose",
-        LETTER,
+        &letter,
         &tmp.arg("contacts.csv"),
         "-o",
         &tmp.arg("out"),
@@ -134,6 +135,13 @@ fn a_presorted_job_writes_its_pages_in_the_carriers_order() {
     }
 
     assert_eq!(parts, 515, "a document part per piece");
+    // The inserter diverts the single pieces (abroad), which are in no tray.
+    let control = read_csv(&tmp.path("out/inserter.csv"));
+    for c in &control[1..] {
+        let m = manifest.iter().find(|m| m[4] == c[3]).unwrap();
+        assert_eq!(c[9] == "1", m[15].is_empty(), "divert {c:?}");
+    }
+    assert_eq!(control[1..].iter().filter(|c| c[9] == "1").count(), 5);
 
     // The PDF's pages are in that order.
     if have("pdftotext") {

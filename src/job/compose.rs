@@ -49,6 +49,8 @@ pub(crate) struct Place {
     pub household: u32,
     pub tray: u32,
     pub bundle: u32,
+    /// Presorted, but outside the trays (single-piece rate): the inserter diverts it.
+    pub divert: bool,
 }
 
 /// A record fed to the workers: its ledger entry and its place.
@@ -474,8 +476,9 @@ impl<'a> Feed<'a> {
                     *next += 1;
                     let (index, position) = plan.at[piece.index as usize];
                     let mut place = Place::default();
-                    if let Route::Sorted { tray, bundle, .. } = piece.route {
-                        (place.tray, place.bundle) = (tray, bundle);
+                    match piece.route {
+                        Route::Sorted { tray, bundle, .. } => (place.tray, place.bundle) = (tray, bundle),
+                        Route::Single(_) => place.divert = true,
                     }
                     (records.entry_at(position, index)?, place)
                 }

@@ -75,6 +75,7 @@ struct Pending {
     piece: u32,
     record_id: Box<str>,
     feeders: bool,
+    divert: bool,
 }
 
 /// The file a stream is writing.
@@ -197,6 +198,7 @@ impl Stream {
                 piece: piece.number,
                 record_id: piece.record_id.into(),
                 feeders: piece.with_insert,
+                divert: piece.divert,
             });
         }
         Ok(DocRef {
@@ -235,6 +237,7 @@ impl Stream {
                     piece_id: &(self.spec.piece_id)(p.piece),
                     record_id: &p.record_id,
                     feeders: if p.feeders { "household_doc" } else { "" },
+                    divert: p.divert,
                 };
                 c.piece(&piece).map_err(|source| JobError::Output {
                     path: out_dir.to_owned(),
@@ -269,6 +272,8 @@ struct Piece<'a> {
     bundle: u32,
     /// It carries the household's document as an insert.
     with_insert: bool,
+    /// It leaves the stream at the divert bin.
+    divert: bool,
 }
 
 /// What the writer leaves.
@@ -368,6 +373,7 @@ pub fn write_pieces(
                 tray: place.tray,
                 bundle: place.bundle,
                 with_insert: with_insert && households.is_some(),
+                divert: place.divert,
             };
             let letter = stream.add(piece, &mut letter_files, &mut control, &out_dir)?;
             let household_doc = match (&mut households, with_insert) {
@@ -379,6 +385,7 @@ pub fn write_pieces(
                         tray: place.tray,
                         bundle: place.bundle,
                         with_insert: false,
+                        divert: place.divert,
                     };
                     Some(stream.add(doc, &mut household_files, &mut None, &out_dir)?)
                 }

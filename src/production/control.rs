@@ -39,6 +39,9 @@ pub struct PieceSheets<'a> {
     pub record_id: &'a str,
     /// Inserts the machine pulls from its feeders for this piece (e.g. `catalogue`).
     pub feeders: &'a str,
+    /// The piece leaves the stream at the inserter's divert bin (in a presorted job, a
+    /// piece that goes at the single-piece rate, outside the trays: abroad, overweight).
+    pub divert: bool,
 }
 
 /// The control file being written.
@@ -79,7 +82,7 @@ impl ControlFile {
                 &p.sheets.to_string(),
                 if last { "1" } else { "0" },
                 p.feeders,
-                "0",
+                if p.divert { "1" } else { "0" },
             ])?;
         }
         Ok(())
