@@ -135,6 +135,11 @@ fn a_presorted_job_writes_its_pages_in_the_carriers_order() {
     }
 
     assert_eq!(parts, 515, "a document part per piece");
+    if have("qpdf") {
+        for f in &files {
+            run_tool("qpdf", &["--check", f.to_str().unwrap()]);
+        }
+    }
     // The inserter diverts the single pieces (abroad), which are in no tray.
     let control = read_csv(&tmp.path("out/inserter.csv"));
     for c in &control[1..] {
