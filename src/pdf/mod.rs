@@ -5,6 +5,8 @@
 mod deflate;
 mod font;
 
+pub mod icc;
+
 pub mod content;
 pub mod writer;
 
