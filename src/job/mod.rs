@@ -225,6 +225,7 @@ fn shared(layout: &Layout) -> Arc<Shared> {
         faces: layout.faces.clone(),
         images: layout.images.clone(),
         forms,
+        pdfx: None,
     })
 }
 
