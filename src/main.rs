@@ -183,6 +183,7 @@ enum Command {
   pli compose layouts/letter.toml export.csv --map samples/mapping-fr.toml -o out
   pli compose layouts/letter.toml contacts.xlsx --sheet Clients -o out
   crm-export | pli compose layouts/letter.toml - --format jsonl -o out
+  pli compose layouts/catalogue.toml samples/contacts.csv --pdfx4 -o out
 
 Writes OUT/<layout>-0001.pdf (and -0002… past --max-pages), OUT/manifest.csv with one row per input record
 (record_id,line,status,reason,piece_id,file,first_page,pages) and OUT/report.json with the counts.
@@ -229,6 +230,11 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         /// A catalogue's products file (CSV or JSON Lines), instead of the one its layout names.
         #[arg(long, value_name = "FILE")]
         products: Option<PathBuf>,
+        /// Write PDF/X-4 files: an output intent (pli's generic CMYK profile), XMP metadata,
+        /// TrimBox and BleedBox on every page, RGB colours converted to CMYK and RGB images
+        /// tagged sRGB.
+        #[arg(long)]
+        pdfx4: bool,
         /// Show progress even when standard error is not a terminal (one line every few seconds).
         #[arg(long, conflicts_with = "quiet")]
         progress: bool,
@@ -396,6 +402,7 @@ fn run(command: Command) -> Result<u8, JobError> {
             allow_missing_glyphs,
             max_pages,
             products,
+            pdfx4,
             progress,
             quiet,
         } => {
@@ -418,6 +425,7 @@ fn run(command: Command) -> Result<u8, JobError> {
                 }),
                 household_docs,
                 products,
+                pdfx4,
             };
             let started = Instant::now();
             let mut display = ProgressDisplay::new(quiet, progress);
