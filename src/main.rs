@@ -230,9 +230,9 @@ Exit codes: 0 all composed or suppressed; 3 some records rejected; 2 the job cou
         /// A catalogue's products file (CSV or JSON Lines), instead of the one its layout names.
         #[arg(long, value_name = "FILE")]
         products: Option<PathBuf>,
-        /// Write PDF/X-4 files: an output intent (pli's generic CMYK profile), XMP metadata,
-        /// TrimBox and BleedBox on every page, RGB colours converted to CMYK and RGB images
-        /// tagged sRGB.
+        /// Write PDF/X-4 files: an output intent (the layout's [production.output_intent], else
+        /// pli's generic CMYK profile), XMP metadata, TrimBox and BleedBox on every page, RGB
+        /// colours converted to CMYK and RGB images tagged sRGB.
         #[arg(long)]
         pdfx4: bool,
         /// Show progress even when standard error is not a terminal (one line every few seconds).

@@ -423,6 +423,72 @@ fn letter_layout(dir: &TempDir, extra: &str) -> String {
     dir.arg("letter.toml")
 }
 
+#[test]
+fn a_print_rooms_profile_becomes_the_output_intent() {
+    let dir = TempDir::new("pdfx4-own");
+    std::fs::create_dir_all(dir.path("profiles")).unwrap();
+    std::fs::write(dir.path("profiles/press.icc"), pli::pdf::icc::generic_cmyk()).unwrap();
+    let layout = letter_layout(
+        &dir,
+        "\n[production.output_intent]\nprofile = \"profiles/press.icc\"\ncondition = \"FOGRA39\"\ninfo = \"Coated FOGRA39\"\n",
+    );
+    let pdfs = compose(&dir, &layout, &[]);
+    let doc = Document::load(&pdfs[0]).unwrap();
+    let (intent, icc) = output_profile(&doc);
+    assert_eq!(string(&intent, b"OutputConditionIdentifier"), "FOGRA39");
+    assert_eq!(string(&intent, b"Info"), "Coated FOGRA39");
+    assert_eq!(icc, pli::pdf::icc::generic_cmyk());
+}
+
+#[test]
+fn a_gray_output_intent_turns_every_colour_grey() {
+    let dir = TempDir::new("pdfx4-gray");
+    // A Gray header is all that the writer reads of a profile.
+    let mut gray = pli::pdf::icc::generic_cmyk().to_vec();
+    gray[16..20].copy_from_slice(b"GRAY");
+    std::fs::write(dir.path("gray.icc"), &gray).unwrap();
+    let layout = letter_layout(&dir, "\n[production.output_intent]\nprofile = \"gray.icc\"\n");
+    let pdfs = compose(&dir, &layout, &[]);
+    let doc = Document::load(&pdfs[0]).unwrap();
+    let (intent, _) = output_profile(&doc);
+    assert_eq!(string(&intent, b"OutputConditionIdentifier"), "Custom");
+    assert_eq!(string(&intent, b"Info"), "gray.icc");
+    for &id in doc.get_pages().values().take(5) {
+        for content in doc.get_page_contents(id) {
+            let content = bytes(doc.get_object(content).unwrap().as_stream().unwrap());
+            for op in Content::decode(&content).unwrap().operations {
+                assert!(
+                    !["rg", "RG", "k", "K"].contains(&op.operator.as_str()),
+                    "{}",
+                    op.operator
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_profile_that_is_not_an_output_profile_is_a_layout_error() {
+    let dir = TempDir::new("pdfx4-bad");
+    std::fs::write(dir.path("screen.icc"), pli::pdf::icc::srgb()).unwrap();
+    let layout = letter_layout(&dir, "\n[production.output_intent]\nprofile = \"screen.icc\"\n");
+    let out = dir.arg("out");
+    let run = pli(&["compose", &layout, CONTACTS, "--pdfx4", "-q", "-o", &out]);
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("[production.output_intent] profile") && stderr.contains("'prtr'"),
+        "{stderr}"
+    );
+    let run = pli(&["check", &layout]);
+    assert!(
+        String::from_utf8_lossy(&run.stdout).contains("'mntr'")
+            || String::from_utf8_lossy(&run.stderr).contains("'mntr'"),
+        "{}",
+        describe(&run)
+    );
+}
+
 /// All the operators of a file's page and form content streams, as text.
 fn operators(doc: &Document) -> String {
     let mut text = String::new();

@@ -239,11 +239,11 @@ fn shared_with(layout: &Layout, pdfx: Option<PdfX>) -> Arc<Shared> {
     })
 }
 
-/// PDF/X-4 settings for a layout's files when asked for: pli's generic CMYK output intent
-/// and the job's date.
-fn pdfx_of(_layout: &Layout, pdfx4: bool, date: Date) -> Option<PdfX> {
+/// PDF/X-4 settings for a layout's files when asked for: its output intent, else pli's
+/// generic CMYK one, and the job's date.
+fn pdfx_of(layout: &Layout, pdfx4: bool, date: Date) -> Option<PdfX> {
     pdfx4.then(|| PdfX {
-        intent: OutputIntent::builtin(),
+        intent: layout.output_intent.clone().unwrap_or_else(OutputIntent::builtin),
         date,
     })
 }
