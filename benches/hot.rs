@@ -343,6 +343,7 @@ fn shared(layout: &Layout) -> Arc<Shared> {
             .iter()
             .map(|f| encode_page(&f.page, &layout.faces))
             .collect(),
+        pdfx: None,
     })
 }
 

@@ -71,6 +71,21 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// The year.
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(&self) -> u32 {
+        self.month
+    }
+
+    /// The day of the month, from 1.
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
     /// The date in French: `28 novembre 2026`, `1er décembre 2026`.
     pub fn french(&self) -> String {
         let day = if self.day == 1 {

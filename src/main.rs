@@ -87,6 +87,11 @@ struct ComposeArgs {
     /// A catalogue's products file (CSV or JSON Lines), instead of the one its layout names.
     #[arg(long, value_name = "FILE")]
     products: Option<PathBuf>,
+    /// Write PDF/X-4 files: an output intent (the layout's [production.output_intent], else
+    /// pli's generic CMYK profile), XMP metadata, TrimBox and BleedBox on every page, RGB
+    /// colours converted to CMYK and RGB images tagged sRGB.
+    #[arg(long)]
+    pdfx4: bool,
     /// Show progress even when standard error is not a terminal (one line every few seconds).
     #[arg(long, conflicts_with = "quiet")]
     progress: bool,
@@ -241,6 +246,7 @@ enum Command {
   pli compose layouts/letter.toml export.csv --map samples/mapping-fr.toml -o out
   pli compose layouts/letter.toml contacts.xlsx --sheet Clients -o out
   crm-export | pli compose layouts/letter.toml - --format jsonl -o out
+  pli compose layouts/catalogue.toml samples/contacts.csv --pdfx4 -o out
 
 Writes OUT/<layout>-0001-P0000001-P0000250.pdf (a file per tray when presorted, and a new one past
 --max-pages or --max-sheets; the name says the stream, the sequence and the pieces), OUT/manifest.csv
@@ -419,6 +425,7 @@ fn compose_options(args: ComposeArgs) -> (ComposeOptions, bool, bool) {
         max_sheets,
         job,
         products,
+        pdfx4,
         progress,
         quiet,
     } = args;
@@ -444,6 +451,7 @@ fn compose_options(args: ComposeArgs) -> (ComposeOptions, bool, bool) {
         household_docs,
         products,
         reprint: None,
+        pdfx4,
     };
     (opts, quiet, progress)
 }

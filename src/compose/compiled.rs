@@ -133,6 +133,9 @@ pub struct Layout {
     pub computed_used: BTreeSet<String>,
     /// How a mailpiece is made up (`[production]`), for its weight and postage.
     pub production: super::layout::ProductionSpec,
+    /// The print room's output intent (`[production.output_intent]`), its profile read and
+    /// checked; PDF/X-4 output uses pli's generic CMYK profile when there is none.
+    pub output_intent: Option<crate::pdf::OutputIntent>,
     /// The `[email]` table, compiled (see `Layout::email`).
     pub(super) email: Option<EmailTemplate>,
     /// The `[sms]` table, compiled (see `Layout::sms`).
@@ -359,6 +362,22 @@ impl Layout {
                 c.err("[production.omr]: the marks do not lie on the page".into());
             }
         }
+        let output_intent = file.production.output_intent.as_ref().and_then(|spec| {
+            let path = base.join(&spec.profile);
+            crate::pdf::OutputIntent::from_file(
+                &path,
+                spec.condition.as_deref(),
+                spec.info.as_deref(),
+                spec.registry.as_deref(),
+            )
+            .map_err(|e| {
+                c.err(format!(
+                    "[production.output_intent] profile {}: {e}",
+                    path.display()
+                ))
+            })
+            .ok()
+        });
         let faces = c.book.as_ref().map(|b| b.faces().to_vec()).unwrap_or_default();
         static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut layout = Layout {
@@ -395,6 +414,7 @@ impl Layout {
             email,
             sms,
             production: file.production.clone(),
+            output_intent,
             catalogue,
         };
         // Templates are tried with placeholder values even when other problems were found,

@@ -321,6 +321,25 @@ pub struct ProductionSpec {
     /// their own (`<letters>+<document>-…pdf`), for an inserter run with that feeder.
     #[serde(default)]
     pub split_inserts: bool,
+    /// The print room's output intent for PDF/X-4 (`--pdfx4`); pli's generic CMYK
+    /// profile when not given.
+    pub output_intent: Option<OutputIntentSpec>,
+}
+
+/// The `[production.output_intent]` table: the printing condition PDF/X-4 files are
+/// made for, with its ICC output profile.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputIntentSpec {
+    /// The ICC output profile (CMYK or Gray, class `prtr`), relative to the layout file.
+    pub profile: String,
+    /// The registered name of the printing condition (`FOGRA39`, `CGATS TR 006`…);
+    /// `Custom` when not given.
+    pub condition: Option<String>,
+    /// The condition in words (default: the profile's file name).
+    pub info: Option<String>,
+    /// The registry the condition is found in (default `http://www.color.org`).
+    pub registry: Option<String>,
 }
 
 /// The `[production.omr]` table: where the column of OMR marks goes and how it is drawn
@@ -410,6 +429,7 @@ impl Default for ProductionSpec {
             omr: None,
             control_file: false,
             split_inserts: false,
+            output_intent: None,
         }
     }
 }

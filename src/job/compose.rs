@@ -11,12 +11,12 @@ use super::pass1::{first_pass, FirstPass};
 use super::prepare::{load_postcodes, offered_channels, Prep};
 use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
 use super::writer::{letter_id, stream_of, write_pieces, Outputs, StreamSpec};
-use super::{compile_with, mapping, shared, ComposeOptions, JobError, JobSummary};
+use super::{compile_with, mapping, pdfx_of, shared_with, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Email, Layout, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
 use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
-use crate::pdf::{encode_page, EncodedPage};
+use crate::pdf::{encode_page_with, ColorMode, EncodedPage};
 use crate::presort::Route;
 use crate::production::{make_sheets, ControlFile};
 use crate::report::{self, Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, Records, Report};
@@ -63,6 +63,8 @@ pub(crate) struct Fed {
 struct HouseholdDoc {
     layout: Layout,
     fields: Fields,
+    /// How its pages' colours are written (PDF/X-4 or not).
+    colors: ColorMode,
 }
 
 /// Where a compose job is, for a progress display.
@@ -121,14 +123,18 @@ pub fn run_compose_with(
     let fields =
         Fields::resolve(Some(&layout), &src, &map, needs, check.clone()).map_err(JobError::Columns)?;
     // The household's document (e.g. one catalogue per household) reads its own fields.
-    let household = match &opts.household_docs {
+    let mut household = match &opts.household_docs {
         Some(path) => {
             // `--products` serves the catalogue, whichever stream it is in.
             let layout = compile_with(path, opts.date, opts.products.as_deref())?;
             let map = mapping(&layout, opts.map.as_deref())?;
             let fields = Fields::resolve(Some(&layout), &src, &map, PrepNeeds::default(), check)
                 .map_err(JobError::Columns)?;
-            Some(HouseholdDoc { layout, fields })
+            Some(HouseholdDoc {
+                layout,
+                fields,
+                colors: ColorMode::default(),
+            })
         }
         None => None,
     };
@@ -190,23 +196,26 @@ pub fn run_compose_with(
     let mut letters = stream_of(
         &opts.layout,
         &layout.name,
-        shared(&layout),
+        shared_with(&layout, pdfx_of(&layout, opts.pdfx4, opts.date)),
         limits,
         per_sheet,
         letter_id,
     );
     letters.omr = production.omr.clone();
-    let households = match (&opts.household_docs, &household) {
+    // The workers encode pages in the colours their stream's files allow (PDF/X-4 or not).
+    let letter_colors = letters.shared.color_mode();
+    let households = match (&opts.household_docs, &mut household) {
         (Some(path), Some(h)) => {
             let p = &h.layout.production;
             let mut spec = stream_of(
                 path,
                 &h.layout.name,
-                shared(&h.layout),
+                shared_with(&h.layout, pdfx_of(&h.layout, opts.pdfx4, opts.date)),
                 limits,
                 if p.duplex { 2 } else { 1 },
                 report::household_doc_id,
             );
+            h.colors = spec.shared.color_mode();
             // Two streams never share file names, even from one layout file name.
             if spec.stem == letters.stem {
                 spec.stem.push_str("-household");
@@ -311,7 +320,15 @@ pub fn run_compose_with(
             let composed: Vec<_> = chunk
                 .par_drain(..)
                 .map(|f: Fed| {
-                    let result = compose_one(&src, &fields, &layout, household.as_ref(), &f, opts);
+                    let result = compose_one(
+                        &src,
+                        &fields,
+                        &layout,
+                        letter_colors,
+                        household.as_ref(),
+                        &f,
+                        opts,
+                    );
                     (f, result)
                 })
                 .collect();
@@ -536,6 +553,7 @@ fn compose_one(
     src: &Source,
     fields: &Fields,
     layout: &Layout,
+    colors: ColorMode,
     household: Option<&HouseholdDoc>,
     fed: &Fed,
     opts: &ComposeOptions,
@@ -558,7 +576,7 @@ fn compose_one(
         pages = piece
             .pages
             .iter()
-            .map(|p| encode_page(p, &layout.faces))
+            .map(|p| encode_page_with(p, &layout.faces, colors))
             .collect();
         notes.extend(piece.warnings);
     }
@@ -586,7 +604,7 @@ fn compose_one(
         household_pages = piece
             .pages
             .iter()
-            .map(|p| encode_page(p, &h.layout.faces))
+            .map(|p| encode_page_with(p, &h.layout.faces, h.colors))
             .collect();
         notes.extend(piece.warnings);
     }

@@ -33,7 +33,7 @@ pub use reprint::{piece_ids, JobFile, Reprint, JOB_FILE};
 
 use crate::compose::{compose_piece, JobValues, Layout, LayoutErrors};
 use crate::data::{DataError, Rejection, Source, SourceOptions};
-use crate::pdf::{encode_page, PdfWriter, Shared};
+use crate::pdf::{encode_page, encode_page_with, OutputIntent, PdfWriter, PdfX, Shared};
 use crate::report::{Counts, FileEntry};
 use fields::{AddressCheck, Fields, PrepNeeds};
 
@@ -78,6 +78,8 @@ pub struct ComposeOptions {
     pub products: Option<PathBuf>,
     /// Compose only these pieces again, as they were (`pli reprint`).
     pub reprint: Option<Reprint>,
+    /// Write PDF/X-4 files (output intent, XMP metadata, page boxes, no RGB).
+    pub pdfx4: bool,
 }
 
 impl ComposeOptions {
@@ -255,16 +257,34 @@ fn compile_with(layout: &Path, date: Date, products: Option<&Path>) -> Result<La
     Layout::compile_with(layout, &job_values(date), products).map_err(JobError::Layout)
 }
 
+/// What the files of a layout share: plain PDF.
 fn shared(layout: &Layout) -> Arc<Shared> {
+    shared_with(layout, None)
+}
+
+/// What the files of a layout share, PDF/X-4 when `pdfx` is given (the forms' colours then
+/// follow its output intent, as the pages' must: see [`Shared::color_mode`]).
+fn shared_with(layout: &Layout, pdfx: Option<PdfX>) -> Arc<Shared> {
+    let colors = pdfx.as_ref().map_or_else(Default::default, PdfX::color_mode);
     let forms = layout
         .forms
         .iter()
-        .map(|f| encode_page(&f.page, &layout.faces))
+        .map(|f| encode_page_with(&f.page, &layout.faces, colors))
         .collect();
     Arc::new(Shared {
         faces: layout.faces.clone(),
         images: layout.images.clone(),
         forms,
+        pdfx,
+    })
+}
+
+/// PDF/X-4 settings for a layout's files when asked for: its output intent, else pli's
+/// generic CMYK one, and the job's date.
+fn pdfx_of(layout: &Layout, pdfx4: bool, date: Date) -> Option<PdfX> {
+    pdfx4.then(|| PdfX {
+        intent: layout.output_intent.clone().unwrap_or_else(OutputIntent::builtin),
+        date,
     })
 }
 

@@ -66,6 +66,12 @@ struct Fixture {
 }
 
 fn fixture(dir: &Path) -> Fixture {
+    fixture_with(dir, None)
+}
+
+/// The fixture, for PDF/X-4 files when `pdfx` is given (pages and forms encoded to match).
+fn fixture_with(dir: &Path, pdfx: Option<PdfX>) -> Fixture {
+    let colors = pdfx.as_ref().map_or_else(Default::default, PdfX::color_mode);
     let (book, id) = lato();
     let face = book.face(id);
     let png_path = dir.join("logo.png");
@@ -114,9 +120,10 @@ fn fixture(dir: &Path) -> Fixture {
         ],
     };
     let shared = Arc::new(Shared {
-        forms: vec![encode_page(&form, &faces)],
+        forms: vec![encode_page_with(&form, &faces, colors)],
         faces,
         images: Arc::new(images),
+        pdfx,
     });
     let page = |number: usize| {
         let mut items = vec![
@@ -148,7 +155,7 @@ fn fixture(dir: &Path) -> Fixture {
                 clip: Some(rect(310.0, 510.0, 60.0, 60.0)),
             });
         }
-        encode_page(
+        encode_page_with(
             &Page {
                 width,
                 height,
@@ -156,6 +163,7 @@ fn fixture(dir: &Path) -> Fixture {
                 bleed: Default::default(),
             },
             &shared.faces,
+            colors,
         )
     };
     Fixture {
@@ -460,6 +468,7 @@ fn many_pages_and_pieces_and_an_empty_file_are_valid() {
         faces: book.faces().to_vec(),
         images: Arc::new(ImageStore::new()),
         forms: Vec::new(),
+        pdfx: None,
     });
     let path = dir.join("many.pdf");
     let mut writer = PdfWriter::create(&path, shared.clone(), "many").unwrap();
@@ -557,4 +566,137 @@ fn raised_glyphs_get_their_own_matrix_and_string_bytes_are_escaped() {
     assert!(text.contains("[(\0\\("), "{text:?}");
     assert!(text.contains("(\0\\))]TJ"), "{text:?}");
     assert_eq!(encoded.usage.fonts[0].1.len(), 4);
+}
+
+/// Names anywhere in a file's objects (not following references).
+fn all_names(doc: &Document) -> std::collections::BTreeSet<Vec<u8>> {
+    fn walk(object: &Object, out: &mut std::collections::BTreeSet<Vec<u8>>) {
+        match object {
+            Object::Name(n) => {
+                out.insert(n.clone());
+            }
+            Object::Array(items) => items.iter().for_each(|o| walk(o, out)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, o)| walk(o, out)),
+            Object::Stream(s) => s.dict.iter().for_each(|(_, o)| walk(o, out)),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    doc.objects.values().for_each(|o| walk(o, &mut out));
+    out
+}
+
+/// The ICC profile stream of an image drawn in an `/ICCBased` space, and its `/N`.
+fn image_profile(doc: &Document, image: &lopdf::Stream) -> Option<(lopdf::ObjectId, i64)> {
+    let space = image.dict.get(b"ColorSpace").ok()?.as_array().ok()?;
+    assert_eq!(space[0].as_name().unwrap(), b"ICCBased");
+    let id = space[1].as_reference().unwrap();
+    let n = doc
+        .get_object(id)
+        .unwrap()
+        .as_stream()
+        .unwrap()
+        .dict
+        .get(b"N")
+        .unwrap();
+    Some((id, n.as_i64().unwrap()))
+}
+
+#[test]
+fn pdfx4_files_tag_rgb_images_and_keep_colours_to_the_output_intent() {
+    let dir = temp_dir("pdfx4");
+    let date = crate::date::Date::parse("2026-11-28").unwrap();
+    let pdfx = PdfX {
+        intent: OutputIntent::builtin(),
+        date,
+    };
+    let fixture = fixture_with(&dir, Some(pdfx));
+    let path = dir.join("x4.pdf");
+    write(&fixture, &path);
+    let raw = std::fs::read(&path).unwrap();
+    assert!(raw.starts_with(b"%PDF-1.6\n"));
+    let doc = Document::load(&path).unwrap();
+    assert!(!all_names(&doc).contains(b"DeviceRGB".as_slice()));
+    // Both RGB images (PNG and JPEG) share one sRGB profile; the PNG's soft mask stays grey.
+    let images: Vec<&lopdf::Stream> = doc
+        .objects
+        .values()
+        .filter(|o| subtype(o) == Some(b"Image"))
+        .map(|o| o.as_stream().unwrap())
+        .collect();
+    let profiles: Vec<_> = images.iter().filter_map(|i| image_profile(&doc, i)).collect();
+    assert_eq!(profiles.len(), 2, "{profiles:?}");
+    assert!(profiles[0] == profiles[1] && profiles[0].1 == 3);
+    assert_eq!(images.len(), 3, "two images and a soft mask");
+    for &id in doc.get_pages().values() {
+        let page = doc.get_dictionary(id).unwrap();
+        assert_eq!(page.get(b"BleedBox").unwrap(), page.get(b"TrimBox").unwrap());
+    }
+    check_with_qpdf(&path);
+
+    // A Gray intent: CMYK images go through the generic CMYK profile, colours become grey.
+    let mut gray_profile = icc::generic_cmyk().to_vec();
+    gray_profile[16..20].copy_from_slice(b"GRAY");
+    let intent = OutputIntent {
+        profile: Arc::from(gray_profile),
+        space: icc::OutputSpace::Gray,
+        condition: "Custom".into(),
+        registry: pdfx::ICC_REGISTRY.into(),
+        info: "grey press".into(),
+    };
+    let jpeg_path = dir.join("cmyk.jpg");
+    let pixels: Vec<u8> = (0..8u32 * 8 * 4).map(|i| (i * 7 % 256) as u8).collect();
+    jpeg_encoder::Encoder::new_file(&jpeg_path, 85)
+        .unwrap()
+        .encode(&pixels, 8, 8, jpeg_encoder::ColorType::Cmyk)
+        .unwrap();
+    let images = ImageStore::new();
+    let jpeg = images.load(&jpeg_path).unwrap();
+    let shared = Arc::new(Shared {
+        faces: Vec::new(),
+        images: Arc::new(images),
+        forms: Vec::new(),
+        pdfx: Some(PdfX { intent, date }),
+    });
+    assert_eq!(shared.color_mode(), ColorMode::Gray);
+    let page = Page {
+        bleed: Default::default(),
+        width: Length::pt(200.0),
+        height: Length::pt(100.0),
+        items: vec![
+            Item::Image {
+                image: jpeg,
+                rect: rect(10.0, 10.0, 40.0, 40.0),
+                clip: None,
+            },
+            Item::Rect {
+                rect: rect(60.0, 10.0, 40.0, 40.0),
+                fill: Some(Color::Cmyk(0.0, 0.0, 0.0, 0.5)),
+                stroke: Some((Color::Rgb(1.0, 1.0, 1.0), Length::pt(1.0))),
+            },
+        ],
+    };
+    let path = dir.join("gray.pdf");
+    let mut writer = PdfWriter::create(&path, shared.clone(), "grey").unwrap();
+    writer
+        .add_page(&encode_page_with(&page, &[], shared.color_mode()))
+        .unwrap();
+    writer.finish().unwrap();
+    let doc = Document::load(&path).unwrap();
+    let names = all_names(&doc);
+    assert!(!names.contains(b"DeviceCMYK".as_slice()) && !names.contains(b"DeviceRGB".as_slice()));
+    let image = doc
+        .objects
+        .values()
+        .find(|o| subtype(o) == Some(b"Image"))
+        .unwrap()
+        .as_stream()
+        .unwrap();
+    assert_eq!(image_profile(&doc, image).unwrap().1, 4);
+    let page = doc.get_pages()[&1];
+    let content = doc.get_page_content(page).unwrap();
+    let text = String::from_utf8(content).unwrap();
+    assert!(text.contains(".5 g\n1 G\n"), "{text}");
+    check_with_qpdf(&path);
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -10,12 +10,15 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pdf_writer::types::PageMode;
-use pdf_writer::writers::{Catalog, DocumentInfo};
+use pdf_writer::types::{OutputIntentSubtype, PageMode, TrappingStatus};
+use pdf_writer::writers::{Catalog, DocumentInfo, ImageXObject};
 use pdf_writer::{Chunk, Filter, Finish, Name, Rect, Ref, Settings, TextStr};
 
 use super::content::{EncodedPage, GlyphSet, Usage};
+use super::deflate::zlib;
 use super::font;
+use super::icc::{self, OutputSpace};
+use super::pdfx::{uuid, PdfX, Xmp};
 use crate::compose::fonts::Face;
 use crate::compose::image::{ImageData, ImageId, ImageStore};
 use crate::compose::page::FormId;
@@ -26,6 +29,10 @@ const PAGES_PER_NODE: usize = 128;
 const PAGE_TREE: Ref = Ref::new(1);
 /// The resources dictionary every page and form refers to.
 const RESOURCES: Ref = Ref::new(2);
+/// Zlib level for ICC profiles (written once per file).
+const PROFILE_LEVEL: u8 = 9;
+/// The producer named in the Info dictionary and the XMP metadata.
+const PRODUCER: &str = "pli";
 
 /// Everything shared by every file of a run: faces, images, the layout's static forms (already encoded).
 pub struct Shared {
@@ -35,6 +42,16 @@ pub struct Shared {
     pub images: Arc<ImageStore>,
     /// The layout's forms, encoded, indexed by `FormId`.
     pub forms: Vec<EncodedPage>,
+    /// PDF/X-4 output (`--pdfx4`): the output intent and the job's date; `None` for plain PDF.
+    /// The pages and forms must then be encoded with its [`PdfX::color_mode`].
+    pub pdfx: Option<PdfX>,
+}
+
+impl Shared {
+    /// How pages for these files are to be encoded.
+    pub fn color_mode(&self) -> super::ColorMode {
+        self.pdfx.as_ref().map_or_else(Default::default, PdfX::color_mode)
+    }
 }
 
 /// A mailpiece's metadata in its document part.
@@ -96,6 +113,9 @@ pub struct PdfWriter {
     shifts: Vec<(u32, Ref)>,
     /// Overlay streams written, by key.
     overlays: Vec<(u32, Ref)>,
+    /// PDF/X-4: the ICC profile streams images refer to, sRGB and generic CMYK, once written.
+    srgb: Option<Ref>,
+    generic_cmyk: Option<Ref>,
 }
 
 /// Object numbers handed out so far, and where each object starts in the file.
@@ -150,7 +170,9 @@ impl Out {
 }
 
 impl PdfWriter {
-    /// Starts a PDF at `path` (written to `path` + ".tmp" then renamed by finish). `title` goes into /Info (no dates: output must be byte-identical across runs).
+    /// Starts a PDF at `path` (written to `path` + ".tmp" then renamed by finish). `title` goes
+    /// into /Info (no dates: output must be byte-identical across runs; PDF/X-4 files carry
+    /// the job's date). A PDF/X-4 file (`shared.pdfx`) declares PDF 1.6, else 1.7.
     pub fn create(path: &Path, shared: Arc<Shared>, title: &str) -> io::Result<PdfWriter> {
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
@@ -180,9 +202,15 @@ impl PdfWriter {
             record_place: Vec::new(),
             shifts: Vec::new(),
             overlays: Vec::new(),
+            srgb: None,
+            generic_cmyk: None,
         };
         assert_eq!((writer.refs.bump(), writer.refs.bump()), (PAGE_TREE, RESOURCES));
-        writer.out()?.write(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")?;
+        let header: &[u8] = match writer.shared.pdfx {
+            Some(_) => b"%PDF-1.6\n%\xE2\xE3\xCF\xD3\n",
+            None => b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n",
+        };
+        writer.out()?.write(header)?;
         Ok(writer)
     }
 
@@ -221,6 +249,9 @@ impl PdfWriter {
             .trim_box(trim_box(page));
         if shift.is_some() {
             w.bleed_box(grown(trim_box(page), page.bleed.bleed.to_pt()));
+        } else if self.shared.pdfx.is_some() {
+            // PDF/X-4 wants a BleedBox on every page: without bleed, the trim.
+            w.bleed_box(trim_box(page));
         }
         match (shift, overlay) {
             (None, None) => {
@@ -358,6 +389,7 @@ impl PdfWriter {
         self.emit(objects)?;
         let dparts = self.write_dparts()?;
         let outline = self.write_outline()?;
+        let pdfx = self.write_pdfx()?;
         // Catalog and info.
         let catalog = self.refs.bump();
         let info = self.refs.bump();
@@ -367,6 +399,16 @@ impl PdfWriter {
             cat.pages(PAGE_TREE).page_mode(PageMode::UseNone);
             if let Some(outline) = outline {
                 cat.outlines(outline);
+            }
+            if let (Some((profile, metadata)), Some(x)) = (pdfx, &shared.pdfx) {
+                cat.metadata(metadata);
+                cat.output_intents()
+                    .push()
+                    .subtype(OutputIntentSubtype::PDFX)
+                    .output_condition_identifier(TextStr(&x.intent.condition))
+                    .registry_name(TextStr(&x.intent.registry))
+                    .info(TextStr(&x.intent.info))
+                    .dest_output_profile(profile);
             }
             if let Some(root) = dparts {
                 let mut d = cat.insert(Name(b"DPartRoot")).dict();
@@ -378,12 +420,17 @@ impl PdfWriter {
                     .items([Name(b"File"), Name(b"Mailpiece")]);
             }
         }
-        objects
-            .at(info)
-            .indirect(info)
-            .start::<DocumentInfo>()
-            .title(TextStr(&self.title))
-            .producer(TextStr("pli"));
+        {
+            let mut i = objects.at(info).indirect(info).start::<DocumentInfo>();
+            i.title(TextStr(&self.title)).producer(TextStr(PRODUCER));
+            if let Some(x) = &shared.pdfx {
+                // The same instant as the XMP packet's dates.
+                i.creation_date(x.pdf_date())
+                    .modified_date(x.pdf_date())
+                    .trapped(TrappingStatus::NotTrapped);
+                i.pair(Name(b"GTS_PDFXVersion"), TextStr("PDF/X-4"));
+            }
+        }
         self.emit(objects)?;
         self.write_xref(catalog, info)?;
         let mut out = self.out.take().expect("not finished twice");
@@ -400,6 +447,47 @@ impl PdfWriter {
             pages: self.pages.len() as u32,
             bytes: out.pos,
         })
+    }
+
+    /// PDF/X-4: writes the output intent's profile and the XMP metadata; returns their refs.
+    ///
+    /// The document id comes from the file's name, title and date (the same file of the
+    /// same job keeps it); the instance id also from everything written so far.
+    fn write_pdfx(&mut self) -> io::Result<Option<(Ref, Ref)>> {
+        let shared = self.shared.clone();
+        let Some(pdfx) = &shared.pdfx else {
+            return Ok(None);
+        };
+        let profile = self.refs.bump();
+        let metadata = self.refs.bump();
+        let packed = zlib(&pdfx.intent.profile, PROFILE_LEVEL);
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let date = pdfx.xmp_date();
+        let document_id = uuid(&[name.as_bytes(), self.title.as_bytes(), date.as_bytes()]);
+        let written = self.out()?.hash.digest();
+        let instance_id = uuid(&[document_id.as_bytes(), &written]);
+        let packet = Xmp {
+            title: &self.title,
+            producer: PRODUCER,
+            date: &date,
+            document_id: &document_id,
+            instance_id: &instance_id,
+        }
+        .packet();
+        let mut objects = Objects::new(packed.len() + packet.len() + 300);
+        objects
+            .at(profile)
+            .icc_profile(profile, &packed)
+            .n(pdfx.intent.space.components())
+            .filter(Filter::FlateDecode);
+        // Uncompressed, so that tools that do not parse PDF can find it.
+        objects.at(metadata).metadata(metadata, packet.as_bytes());
+        self.emit(objects)?;
+        Ok(Some((profile, metadata)))
     }
 
     /// Writes the document part tree: a root, and under it one node per piece with its
@@ -560,14 +648,16 @@ impl PdfWriter {
                 inverted,
             } => {
                 objects = Objects::new(bytes.len() + 300);
+                let profile = self.image_profile(*components, &mut objects);
                 let mut x = objects.at(image_ref).image_xobject(image_ref, bytes);
                 x.width(width).height(height).bits_per_component(8);
                 x.filter(Filter::DctDecode);
-                x.color_space_name(Name(match components {
+                let device = Name(match components {
                     1 => b"DeviceGray",
                     3 => b"DeviceRGB",
                     _ => b"DeviceCMYK",
-                }));
+                });
+                color_space(&mut x, profile, device);
                 if *inverted {
                     x.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
                 }
@@ -586,16 +676,42 @@ impl PdfWriter {
                         .filter(Filter::FlateDecode);
                     mask
                 });
+                let profile = self.image_profile(if *gray { 1 } else { 3 }, &mut objects);
                 let mut x = objects.at(image_ref).image_xobject(image_ref, pixels);
                 x.width(width).height(height).bits_per_component(8);
                 x.filter(Filter::FlateDecode);
-                x.color_space_name(Name(if *gray { b"DeviceGray" } else { b"DeviceRGB" }));
+                let device = Name(if *gray { b"DeviceGray" } else { b"DeviceRGB" });
+                color_space(&mut x, profile, device);
                 if let Some(mask) = mask {
                     x.s_mask(mask);
                 }
             }
         }
         self.emit(objects)
+    }
+
+    /// The ICC profile stream an image of `components` colour components is drawn in, when
+    /// its device space is not allowed (PDF/X-4: no DeviceRGB; under a Gray intent no
+    /// DeviceCMYK either); written into `objects` the first time.
+    fn image_profile(&mut self, components: u8, objects: &mut Objects) -> Option<Ref> {
+        let pdfx = self.shared.pdfx.as_ref()?;
+        let (slot, profile, n) = match (components, pdfx.intent.space) {
+            (3, _) => (&mut self.srgb, icc::srgb(), 3),
+            (4, OutputSpace::Gray) => (&mut self.generic_cmyk, icc::generic_cmyk(), 4),
+            _ => return None,
+        };
+        if let Some(r) = *slot {
+            return Some(r);
+        }
+        let r = self.refs.bump();
+        *slot = Some(r);
+        let packed = zlib(profile, PROFILE_LEVEL);
+        objects
+            .at(r)
+            .icc_profile(r, &packed)
+            .n(n)
+            .filter(Filter::FlateDecode);
+        Some(r)
     }
 
     fn use_form(&mut self, id: FormId) -> io::Result<()> {
@@ -652,6 +768,16 @@ impl Drop for PdfWriter {
         if let Some(out) = self.out.take() {
             drop(out);
             let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Sets an image's colour space: the ICC profile when given, else the device space.
+fn color_space(x: &mut ImageXObject, profile: Option<Ref>, device: Name) {
+    match profile {
+        Some(profile) => x.color_space().icc_based(profile),
+        None => {
+            x.color_space_name(device);
         }
     }
 }
