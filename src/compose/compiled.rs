@@ -362,6 +362,12 @@ impl Layout {
                 c.err("[production.omr]: the marks do not lie on the page".into());
             }
         }
+        if let Some(dm) = &file.production.datamatrix {
+            let (duplex, omr) = (file.production.duplex, file.production.omr.as_ref());
+            for problem in dm.problems(width.to_mm(), height.to_mm(), duplex, omr) {
+                c.err(format!("[production.datamatrix]: {problem}"));
+            }
+        }
         let output_intent = file.production.output_intent.as_ref().and_then(|spec| {
             let path = base.join(&spec.profile);
             crate::pdf::OutputIntent::from_file(

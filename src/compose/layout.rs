@@ -313,8 +313,10 @@ pub struct ProductionSpec {
     pub envelope_mm: f32,
     /// Inserter marks (OMR) on the front of every sheet, when given.
     pub omr: Option<OmrSpec>,
+    /// A DataMatrix on every sheet naming job, piece and sheet, when given.
+    pub datamatrix: Option<DataMatrixSpec>,
     /// Write the inserter control file (`inserter.csv`, one row per sheet); always
-    /// written with OMR marks.
+    /// written with OMR marks or a DataMatrix.
     #[serde(default)]
     pub control_file: bool,
     /// With a household document as insert: the letters that carry it go to a stream of
@@ -396,6 +398,122 @@ impl OmrSpec {
     }
 }
 
+impl OmrSpec {
+    /// The column of marks, from the top of the first to the bottom of the last:
+    /// `(left, top, right, bottom)` in mm.
+    pub fn extent(&self) -> (f32, f32, f32, f32) {
+        let half = self.thickness / 2.0;
+        let last = self.y + self.pitch * (crate::production::TRACKS - 1) as f32;
+        (self.x, self.y - half, self.x + self.length, last + half)
+    }
+}
+
+/// The `[production.datamatrix]` table: where each sheet's DataMatrix goes and its size
+/// (see `pli::production::datamatrix` for what it says). Limits: modules 0.25-1 mm, a
+/// quiet zone of at least one module.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataMatrixSpec {
+    /// Distance of the symbol's left edge (not its quiet zone's) from the page's left
+    /// edge, in mm.
+    pub x: f32,
+    /// Distance of the symbol's top edge from the page's top edge, in mm.
+    pub y: f32,
+    /// Size of a module (one square), in mm.
+    #[serde(default = "default_dm_module")]
+    pub module: f32,
+    /// The white margin kept around the symbol, in modules.
+    #[serde(default = "default_dm_quiet")]
+    pub quiet: u32,
+    /// Modules a side: one of the square ECC 200 sizes (10, 12, … 26, 32, … 144); the
+    /// same on every sheet, so it must hold the longest text of the job.
+    #[serde(default = "default_dm_size")]
+    pub size: u32,
+    /// The side of the sheet it is printed on.
+    #[serde(default)]
+    pub side: SheetSide,
+}
+
+/// A side of a sheet.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SheetSide {
+    /// The front: the sheet's first page.
+    #[default]
+    Front,
+    /// The back: the sheet's second page (duplex only).
+    Back,
+}
+
+impl DataMatrixSpec {
+    /// The symbol with its quiet zone: `(left, top, right, bottom)` in mm.
+    pub fn extent(&self) -> (f32, f32, f32, f32) {
+        let quiet = self.quiet as f32 * self.module;
+        let side = self.size as f32 * self.module;
+        (
+            self.x - quiet,
+            self.y - quiet,
+            self.x + side + quiet,
+            self.y + side + quiet,
+        )
+    }
+
+    /// What is wrong with this symbol on a page of `width` × `height` mm, beside `omr`
+    /// marks, in duplex or not, if anything.
+    pub fn problems(&self, width: f32, height: f32, duplex: bool, omr: Option<&OmrSpec>) -> Vec<String> {
+        let mut p = Vec::new();
+        if !(0.25..=1.0).contains(&self.module) {
+            p.push(format!(
+                "module {} mm: modules are 0.25 to 1 mm (0.5 mm reads well at 300 dpi)",
+                self.module
+            ));
+        }
+        if self.quiet < 1 {
+            p.push("quiet 0: the quiet zone is at least 1 module (2 recommended)".into());
+        }
+        if !crate::production::datamatrix::is_square_size(self.size) {
+            p.push(format!(
+                "size {}: square ECC 200 symbols are 10, 12, 14, 16, 18, 20, 22, 24, 26, 32, 36, 40, 44, 48, 52, 64, 72, 80, 88, 96, 104, 120, 132 or 144 modules a side",
+                self.size
+            ));
+        }
+        if self.side == SheetSide::Back && !duplex {
+            p.push("side = \"back\" needs a duplex job ([production] duplex = true)".into());
+        }
+        if self.x.is_nan() || self.y.is_nan() {
+            p.push("x and y are distances from the page's edges, in mm".into());
+            return p;
+        }
+        let (left, top, right, bottom) = self.extent();
+        if left < -0.01 || top < -0.01 || right > width + 0.01 || bottom > height + 0.01 {
+            p.push(format!(
+                "the symbol with its quiet zone ({left:.1} to {right:.1} mm across, {top:.1} to {bottom:.1} mm down) does not lie on the {width:.0} × {height:.0} mm page"
+            ));
+        }
+        if let (Some(omr), SheetSide::Front) = (omr, self.side) {
+            let (ol, ot, or, ob) = omr.extent();
+            if left < or && ol < right && top < ob && ot < bottom {
+                p.push(format!(
+                    "the symbol with its quiet zone ({left:.1} to {right:.1} mm across, {top:.1} to {bottom:.1} mm down) overlaps the OMR marks ({ol:.1} to {or:.1} mm across, {ot:.1} to {ob:.1} mm down)"
+                ));
+            }
+        }
+        p
+    }
+}
+
+fn default_dm_module() -> f32 {
+    0.5
+}
+
+fn default_dm_quiet() -> u32 {
+    2
+}
+
+fn default_dm_size() -> u32 {
+    22
+}
+
 fn default_omr_x() -> f32 {
     5.0
 }
@@ -427,6 +545,7 @@ impl Default for ProductionSpec {
             sheet_mm: default_sheet_mm(),
             envelope_mm: default_envelope_mm(),
             omr: None,
+            datamatrix: None,
             control_file: false,
             split_inserts: false,
             output_intent: None,
@@ -551,4 +670,85 @@ pub struct FinishingSpec {
     /// Draw crop marks outside the bleed.
     #[serde(default)]
     pub crop_marks: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn datamatrix(table: &str) -> DataMatrixSpec {
+        toml::from_str(table).unwrap()
+    }
+
+    fn omr() -> OmrSpec {
+        toml::from_str("x = 5\ny = 100").unwrap()
+    }
+
+    #[test]
+    fn a_datamatrix_takes_defaults_and_fits_an_a4_page() {
+        let dm = datamatrix("x = 185\ny = 12");
+        assert_eq!(
+            (dm.module, dm.quiet, dm.size, dm.side),
+            (0.5, 2, 22, SheetSide::Front)
+        );
+        assert_eq!(dm.extent(), (184.0, 11.0, 197.0, 24.0));
+        assert!(dm.problems(210.0, 297.0, false, Some(&omr())).is_empty());
+    }
+
+    #[test]
+    fn datamatrix_limits_are_layout_errors() {
+        let dm = datamatrix("x = 185\ny = 12\nmodule = 0.2\nquiet = 0\nsize = 23\nside = \"back\"");
+        let p = dm.problems(210.0, 297.0, false, None);
+        assert_eq!(p.len(), 4, "{p:#?}");
+        assert!(
+            p[0].starts_with("module 0.2 mm: modules are 0.25 to 1 mm"),
+            "{}",
+            p[0]
+        );
+        assert!(
+            p[1].starts_with("quiet 0: the quiet zone is at least 1 module"),
+            "{}",
+            p[1]
+        );
+        assert!(
+            p[2].starts_with("size 23: square ECC 200 symbols are 10, 12"),
+            "{}",
+            p[2]
+        );
+        assert!(p[3].contains("needs a duplex job"), "{}", p[3]);
+        assert!(dm.problems(210.0, 297.0, true, None).len() == 3);
+        let bad: Result<DataMatrixSpec, _> = toml::from_str("x = 1\ny = 1\nside = \"left\"");
+        assert!(bad.unwrap_err().to_string().contains("unknown variant `left`"));
+    }
+
+    #[test]
+    fn a_datamatrix_off_the_page_or_over_the_omr_marks_is_a_layout_error() {
+        // 22 modules of 1 mm and 2 of quiet zone each side: 26 mm from x - 2 = 190 mm.
+        let off = datamatrix("x = 192\ny = 1\nmodule = 1");
+        let p = off.problems(210.0, 297.0, false, None);
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(
+            p[0].contains(
+                "(190.0 to 216.0 mm across, -1.0 to 25.0 mm down) does not lie on the 210 × 297 mm page"
+            ),
+            "{}",
+            p[0]
+        );
+        // The OMR column: 5 to 17 mm across, 99.75 to 125.63 mm down.
+        let over = datamatrix("x = 15\ny = 120");
+        let p = over.problems(210.0, 297.0, false, Some(&omr()));
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(
+            p[0].contains("overlaps the OMR marks (5.0 to 17.0 mm across"),
+            "{}",
+            p[0]
+        );
+        // Just clear of the last mark; or on the back, where there are no marks.
+        assert!(datamatrix("x = 15\ny = 126.7")
+            .problems(210.0, 297.0, false, Some(&omr()))
+            .is_empty());
+        assert!(datamatrix("x = 15\ny = 120\nside = \"back\"")
+            .problems(210.0, 297.0, true, Some(&omr()))
+            .is_empty());
+    }
 }

@@ -23,8 +23,10 @@
 //! reprint's pages are byte for byte the original's, with marks of the reprint's run.
 
 mod control;
+pub mod datamatrix;
 
 pub use control::{ControlFile, PieceSheets, CONTROL_COLUMNS, CONTROL_FILE};
+pub use datamatrix::{DataMatrixError, SheetLabel, Symbol};
 
 use crate::compose::layout::OmrSpec;
 use crate::compose::page::Page;
