@@ -65,6 +65,9 @@ pub enum Rejection {
     Image(String),
     /// The text has characters the layout's fonts cannot draw.
     MissingGlyphs(Vec<char>),
+    /// The piece's sheets cannot be marked for the inserter (e.g. its DataMatrix text
+    /// does not fit the symbol).
+    Production(String),
 }
 
 impl Rejection {
@@ -81,6 +84,7 @@ impl Rejection {
             Rejection::TextOverflow { frame } => format!("text_overflow:{frame}"),
             Rejection::Image(_) => "image".into(),
             Rejection::MissingGlyphs(_) => "missing_glyph".into(),
+            Rejection::Production(_) => "production".into(),
         }
     }
 }
@@ -113,6 +117,7 @@ impl fmt::Display for Rejection {
                 "missing_glyph: the fonts have no glyph for {} (--allow-missing-glyphs draws a box instead)",
                 describe_chars(chars)
             ),
+            Rejection::Production(msg) => write!(f, "production: {msg}"),
         }
     }
 }

@@ -12,13 +12,13 @@ use super::prepare::{load_postcodes, offered_channels, Prep};
 use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
 use super::writer::{letter_id, stream_of, write_pieces, Outputs, StreamSpec};
 use super::{compile_with, mapping, pdfx_of, shared_with, ComposeOptions, JobError, JobSummary};
-use crate::compose::{compose_piece, Email, Layout, Sms};
+use crate::compose::{compose_piece, Email, Layout, LayoutErrors, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
 use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
 use crate::pdf::{encode_page_with, ColorMode, EncodedPage};
 use crate::presort::Route;
-use crate::production::{make_sheets, ControlFile};
+use crate::production::{datamatrix, make_sheets, ControlFile, SheetLabel};
 use crate::report::{self, Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, Records, Report};
 
 /// Records composed per parallel chunk; large enough to keep both cores busy, small
@@ -98,6 +98,15 @@ pub fn run_compose_with(
 ) -> Result<JobSummary, JobError> {
     let job = opts.checked_job_id()?;
     let layout = compile_with(&opts.layout, opts.date, opts.products.as_deref())?;
+    if let Some(dm) = &layout.production.datamatrix {
+        // Every sheet's symbol has one size: refuse a job id it cannot hold up front.
+        datamatrix::check_job(&job, dm.size).map_err(|problem| {
+            let shown = opts.layout.display();
+            JobError::Layout(LayoutErrors(vec![format!(
+                "{shown}: [production.datamatrix]: {problem} (or a shorter --job)"
+            )]))
+        })?;
+    }
     let src = Source::open(&opts.data, &opts.source)?;
     let map = mapping(&layout, opts.map.as_deref())?;
     let postcodes = load_postcodes(&opts.prep)?;
@@ -245,7 +254,8 @@ pub fn run_compose_with(
             s.split_trays = false;
         }
     }
-    let control = if production.omr.is_some() || production.control_file || reprint.is_some() {
+    let marked = production.omr.is_some() || production.datamatrix.is_some();
+    let control = if marked || production.control_file || reprint.is_some() {
         Some(ControlFile::create(&opts.out_dir, &job).map_err(ledger_error)?)
     } else {
         None
@@ -320,15 +330,12 @@ pub fn run_compose_with(
             let composed: Vec<_> = chunk
                 .par_drain(..)
                 .map(|f: Fed| {
-                    let result = compose_one(
-                        &src,
-                        &fields,
-                        &layout,
-                        letter_colors,
-                        household.as_ref(),
-                        &f,
-                        opts,
-                    );
+                    let letters = Letters {
+                        layout: &layout,
+                        colors: letter_colors,
+                        job: &job,
+                    };
+                    let result = compose_one(&src, &fields, &letters, household.as_ref(), &f, opts);
                     (f, result)
                 })
                 .collect();
@@ -547,17 +554,26 @@ fn write_presort(
     Ok(presorted.report())
 }
 
+/// What the letters are made with on the workers: the layout, the colours their files
+/// allow, and the job id their sheets' DataMatrix names.
+#[derive(Copy, Clone)]
+struct Letters<'a> {
+    layout: &'a Layout,
+    colors: ColorMode,
+    job: &'a str,
+}
+
 /// Re-reads a record and makes what its channels need (on a worker thread): its letter
-/// composed and encoded for the post, its e-mail and SMS rendered.
+/// composed, made into sheets and encoded for the post, its e-mail and SMS rendered.
 fn compose_one(
     src: &Source,
     fields: &Fields,
-    layout: &Layout,
-    colors: ColorMode,
+    letters: &Letters,
     household: Option<&HouseholdDoc>,
     fed: &Fed,
     opts: &ComposeOptions,
 ) -> PieceResult {
+    let Letters { layout, colors, job } = *letters;
     let e = &fed.entry;
     let mut values = Vec::with_capacity(fields.binding.len());
     src.read_at(&fields.binding, e.pos, &mut values)?;
@@ -567,9 +583,14 @@ fn compose_one(
     let mut pages = Vec::new();
     if post {
         let mut piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
-        // Sheets for the inserter: a blank back after an odd last page in duplex, marks.
-        let p = &layout.production;
-        let (_, padding) = make_sheets(&mut piece.pages, p.duplex);
+        // Sheets for the inserter: a blank back after an odd last page in duplex, and the
+        // DataMatrix naming the piece by the number it was given when fed.
+        let label = SheetLabel {
+            job,
+            piece_id: &letter_id(fed.place.letter),
+        };
+        let (_, padding) = make_sheets(&mut piece.pages, &layout.production, label)
+            .map_err(|e| Rejection::Production(e.to_string()))?;
         if padding > 0 {
             notes.push(format!("padding_pages:{padding}"));
         }

@@ -1,5 +1,5 @@
 //! Production for inserting machines: each mailpiece's pages made into sheets (duplex
-//! padding) and each sheet marked for the inserter (OMR).
+//! padding) and each sheet marked for the inserter (OMR, a DataMatrix).
 //!
 //! ## The OMR code
 //! A column of up to seven horizontal marks on the front of every sheet, `pitch` apart,
@@ -28,7 +28,9 @@ pub mod datamatrix;
 pub use control::{ControlFile, PieceSheets, CONTROL_COLUMNS, CONTROL_FILE};
 pub use datamatrix::{DataMatrixError, SheetLabel, Symbol};
 
-use crate::compose::layout::OmrSpec;
+use std::cell::RefCell;
+
+use crate::compose::layout::{OmrSpec, ProductionSpec, SheetSide};
 use crate::compose::page::Page;
 use crate::units::{Length, Rect};
 
@@ -118,9 +120,17 @@ pub fn omr_overlay(spec: &OmrSpec, code: OmrCode, page_height: Length) -> Vec<u8
 }
 
 /// Makes a piece's pages into sheets: in duplex, a blank back is added after an odd last
-/// page (so the next piece starts on the front of a new sheet). Returns the sheets and
-/// the padding pages added. (The OMR marks are drawn as the sheets are written.)
-pub fn make_sheets(pages: &mut Vec<Page>, duplex: bool) -> (u32, u32) {
+/// page (so the next piece starts on the front of a new sheet); with a DataMatrix, each
+/// sheet gets its symbol naming `label`'s job and piece. Returns the sheets and the
+/// padding pages added, or why a sheet's DataMatrix cannot be made. (The OMR marks are
+/// drawn as the sheets are written; the DataMatrix says nothing that depends on where
+/// the piece is printed, so it is part of the page, drawn here on the workers.)
+pub fn make_sheets(
+    pages: &mut Vec<Page>,
+    production: &ProductionSpec,
+    label: SheetLabel<'_>,
+) -> Result<(u32, u32), DataMatrixError> {
+    let duplex = production.duplex;
     let mut padding = 0;
     if duplex && pages.len() % 2 == 1 {
         let last = pages.last().expect("an odd count is not zero");
@@ -133,12 +143,117 @@ pub fn make_sheets(pages: &mut Vec<Page>, duplex: bool) -> (u32, u32) {
         padding = 1;
     }
     let per_sheet = if duplex { 2 } else { 1 };
-    (pages.len().div_ceil(per_sheet) as u32, padding)
+    let sheets = pages.len().div_ceil(per_sheet) as u32;
+    if let Some(spec) = &production.datamatrix {
+        let side = match spec.side {
+            SheetSide::Front => 0,
+            SheetSide::Back => 1,
+        };
+        // One symbol and text buffer per worker thread, reused for every sheet.
+        thread_local! {
+            static SCRATCH: RefCell<(Symbol, String)> = RefCell::new((Symbol::new(), String::new()));
+        }
+        SCRATCH.with_borrow_mut(|(symbol, text)| {
+            for (sheet, page) in pages.iter_mut().skip(side).step_by(per_sheet).enumerate() {
+                label.text(sheet as u32 + 1, sheets, text);
+                symbol.encode(text.as_bytes(), spec.size)?;
+                symbol.draw(spec, &mut page.items);
+            }
+            Ok(())
+        })?;
+    }
+    Ok((sheets, padding))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compose::layout::DataMatrixSpec;
+    use crate::compose::page::Item;
+    use crate::units::Color;
+
+    fn blank_pages(n: usize) -> Vec<Page> {
+        let page = Page {
+            width: Length::mm(210.0),
+            height: Length::mm(297.0),
+            ..Page::default()
+        };
+        vec![page; n]
+    }
+
+    #[test]
+    fn each_sheet_gets_its_datamatrix_over_a_white_quiet_zone() {
+        let spec: DataMatrixSpec = toml::from_str("x = 185\ny = 12").unwrap();
+        let production = ProductionSpec {
+            duplex: true,
+            datamatrix: Some(spec.clone()),
+            ..ProductionSpec::default()
+        };
+        let label = SheetLabel {
+            job: "letter",
+            piece_id: "P0000042",
+        };
+        let mut pages = blank_pages(3);
+        assert_eq!(make_sheets(&mut pages, &production, label), Ok((2, 1)));
+        let mut symbol = Symbol::new();
+        for (sheet, text) in [(0, "letter|P0000042|1|2"), (1, "letter|P0000042|2|2")] {
+            symbol.encode(text.as_bytes(), 22).unwrap();
+            let mut expected = Vec::new();
+            symbol.draw(&spec, &mut expected);
+            assert_eq!(pages[2 * sheet].items, expected, "sheet {sheet}'s front");
+            assert!(pages[2 * sheet + 1].items.is_empty(), "nothing on the back");
+        }
+        let Item::Rect { rect, fill, .. } = &pages[0].items[0] else {
+            panic!("the quiet zone first")
+        };
+        assert_eq!(*fill, Some(Color::Cmyk(0.0, 0.0, 0.0, 0.0)));
+        assert!((rect.x.to_mm() - 184.0).abs() < 1e-3 && (rect.width.to_mm() - 13.0).abs() < 1e-3);
+        assert!(pages[0].items[1..].iter().all(|i| matches!(
+            i,
+            Item::Rect {
+                fill: Some(Color::BLACK),
+                ..
+            }
+        )));
+
+        // On the back, in simplex (one page a sheet) each page is a sheet.
+        let back = ProductionSpec {
+            datamatrix: Some(DataMatrixSpec {
+                side: SheetSide::Back,
+                ..spec.clone()
+            }),
+            ..production.clone()
+        };
+        let mut pages = blank_pages(2);
+        make_sheets(&mut pages, &back, label).unwrap();
+        assert!(pages[0].items.is_empty() && !pages[1].items.is_empty());
+        let simplex = ProductionSpec {
+            duplex: false,
+            ..production
+        };
+        let mut pages = blank_pages(3);
+        assert_eq!(make_sheets(&mut pages, &simplex, label), Ok((3, 0)));
+        assert!(pages.iter().all(|p| !p.items.is_empty()));
+    }
+
+    #[test]
+    fn a_datamatrix_too_small_for_the_text_is_an_error() {
+        let spec: DataMatrixSpec = toml::from_str("x = 185\ny = 12\nsize = 10").unwrap();
+        let production = ProductionSpec {
+            datamatrix: Some(spec),
+            ..ProductionSpec::default()
+        };
+        let label = SheetLabel {
+            job: "letter",
+            piece_id: "P0000042",
+        };
+        let err = make_sheets(&mut blank_pages(1), &production, label).unwrap_err();
+        assert_eq!(err.to_string(), "`letter|P0000042|1|1` does not fit a 10×10 DataMatrix: it needs 18×18 ([production.datamatrix] size = 18)");
+        // The job's longest text, `letter|P99999999|99|99`, takes 18 modules too.
+        let err = datamatrix::check_job("letter", 16).unwrap_err();
+        assert!(err.contains("size = 18"), "{err}");
+        assert_eq!(datamatrix::check_job("letter", 18), Ok(()));
+    }
 
     /// The codes of a file holding pieces of these sheet counts, in order.
     fn stream(pieces: &[u32]) -> Vec<OmrCode> {
