@@ -253,6 +253,8 @@ mod tests {
         let err = datamatrix::check_job("letter", 16).unwrap_err();
         assert!(err.contains("size = 18"), "{err}");
         assert_eq!(datamatrix::check_job("letter", 18), Ok(()));
+        // 26 modules hold any job id `--job` accepts (up to 32 characters).
+        assert_eq!(datamatrix::check_job(&"j".repeat(32), 26), Ok(()));
     }
 
     /// The codes of a file holding pieces of these sheet counts, in order.
