@@ -138,7 +138,7 @@ fn for_item(r: Rejection, item: &Value) -> Rejection {
     }
 }
 
-/// A line or rect moved into a cell.
+/// A line, rect or cells moved into a grid cell.
 fn moved(item: &Item, at: (Length, Length)) -> Item {
     let shift = |p: (Length, Length)| (p.0 + at.0, p.1 + at.1);
     match item {
@@ -161,6 +161,17 @@ fn moved(item: &Item, at: (Length, Length)) -> Item {
             },
             fill: *fill,
             stroke: *stroke,
+        },
+        Item::Cells {
+            origin,
+            cell,
+            rects,
+            fill,
+        } => Item::Cells {
+            origin: shift(*origin),
+            cell: *cell,
+            rects: rects.clone(),
+            fill: *fill,
         },
         other => other.clone(),
     }

@@ -130,6 +130,32 @@ pub enum Item {
     },
     /// The layout's static content for this kind of page, drawn once per file.
     Form(FormId),
+    /// Filled rectangles on a grid of square cells, such as a 2D code's dark modules:
+    /// written in cells under one transform and filled at once, so that a symbol of a
+    /// hundred rectangles stays small and has no seams between them.
+    Cells {
+        /// The grid's top-left corner (x, y).
+        origin: (Length, Length),
+        /// A cell's side.
+        cell: Length,
+        /// The rectangles, in cells from the origin.
+        rects: Vec<CellRect>,
+        /// Fill colour.
+        fill: Color,
+    },
+}
+
+/// A rectangle of whole cells, from the top-left corner of its grid.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CellRect {
+    /// Column of the left edge.
+    pub x: u16,
+    /// Row of the top edge.
+    pub y: u16,
+    /// Width in cells.
+    pub width: u16,
+    /// Height in cells.
+    pub height: u16,
 }
 
 /// A page of a mailpiece.

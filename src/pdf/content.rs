@@ -351,6 +351,35 @@ impl Encoder<'_> {
                 self.out.extend_from_slice(op);
                 self.out.push(b'\n');
             }
+            Item::Cells {
+                origin,
+                cell,
+                rects,
+                fill,
+            } => {
+                if rects.is_empty() {
+                    return;
+                }
+                // The fill is set outside q…Q, where the state tracked here stays true.
+                self.set_fill(*fill);
+                self.out.extend_from_slice(b"q\n");
+                push_num(self.out, cell.to_pt(), 4);
+                self.out.extend_from_slice(b" 0 0 ");
+                push_num(self.out, -cell.to_pt(), 4);
+                self.out.push(b' ');
+                self.point(origin.0, origin.1);
+                self.out.extend_from_slice(b" cm\n");
+                for r in rects {
+                    for (k, v) in [r.x, r.y, r.width, r.height].into_iter().enumerate() {
+                        if k > 0 {
+                            self.out.push(b' ');
+                        }
+                        push_int(self.out, v as i64);
+                    }
+                    self.out.extend_from_slice(b" re\n");
+                }
+                self.out.extend_from_slice(b"f\nQ\n");
+            }
             Item::Form(id) => {
                 if !self.usage.forms.contains(id) {
                     self.usage.forms.push(*id);
@@ -645,5 +674,43 @@ mod tests {
             ![" k\n", " K\n", "rg", "RG"].iter().any(|op| text.contains(op)),
             "{text}"
         );
+    }
+
+    #[test]
+    fn cells_are_written_in_cell_units_and_filled_at_once() {
+        use crate::compose::page::{CellRect, Item};
+        let cell = |x, y, width, height| CellRect { x, y, width, height };
+        let page = Page {
+            bleed: Default::default(),
+            width: Length::pt(200.0),
+            height: Length::pt(100.0),
+            items: vec![
+                Item::Cells {
+                    origin: (Length::pt(10.0), Length::pt(20.0)),
+                    cell: Length::pt(1.5),
+                    rects: vec![cell(0, 0, 1, 4), cell(1, 3, 3, 1)],
+                    fill: Color::BLACK,
+                },
+                Item::Cells {
+                    origin: (Length::pt(0.0), Length::pt(0.0)),
+                    cell: Length::pt(1.0),
+                    rects: Vec::new(),
+                    fill: Color::Gray(0.5),
+                },
+                Item::Line {
+                    from: (Length::pt(0.0), Length::pt(0.0)),
+                    to: (Length::pt(1.0), Length::pt(0.0)),
+                    width: Length::pt(1.0),
+                    color: Color::BLACK,
+                },
+            ],
+        };
+        let encoded = encode_page(&page, &[]);
+        let text = miniz_oxide::inflate::decompress_to_vec_zlib(&encoded.content).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        // The grid's top-left corner is at y = 100 - 20 in PDF space, rows going down.
+        let expected = "0 0 0 1 k\nq\n1.5 0 0 -1.5 10 80 cm\n0 0 1 4 re\n1 3 3 1 re\nf\nQ\n\
+                        0 0 0 1 K\n1 w\n0 100 m\n1 100 l\nS\n";
+        assert_eq!(text, expected);
     }
 }

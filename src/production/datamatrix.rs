@@ -15,14 +15,15 @@
 //! sheet; a text that does not fit is refused. Dark modules are drawn as vector
 //! rectangles: each horizontal run of dark modules is one rectangle, and runs of the
 //! same columns in consecutive rows are merged into one taller rectangle (a 22×22
-//! symbol takes about 110 rectangles instead of some 250 modules).
+//! symbol takes about 120 rectangles instead of some 250 modules), written in module
+//! units under one transform and filled at once.
 
 use std::fmt::Write as _;
 
 use datamatrix::{DataMatrixBuilder, EncodationType, SymbolSize};
 
 use crate::compose::layout::DataMatrixSpec;
-use crate::compose::page::Item;
+use crate::compose::page::{CellRect, Item};
 use crate::units::{Color, Length, Rect};
 
 /// The square ECC 200 sizes, modules a side, smallest first.
@@ -140,24 +141,11 @@ pub fn check_job(job: &str, size: u32) -> Result<(), String> {
         .map_err(|e| format!("the job's longest DataMatrix text {e}"))
 }
 
-/// A rectangle of dark modules, in modules from the symbol's top-left corner.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct ModuleRect {
-    /// Column of the left edge.
-    pub x: u16,
-    /// Row of the top edge.
-    pub y: u16,
-    /// Width in modules.
-    pub width: u16,
-    /// Height in modules.
-    pub height: u16,
-}
-
 /// An encoded symbol: its size and its dark modules as rectangles.
 #[derive(Clone, Debug, Default)]
 pub struct Symbol {
     size: u32,
-    rects: Vec<ModuleRect>,
+    rects: Vec<CellRect>,
     /// Scratch: indices in `rects` of the rectangles ending on the previous row, and on
     /// this one, by column.
     above: Vec<u32>,
@@ -190,8 +178,9 @@ impl Symbol {
         self.size
     }
 
-    /// The dark modules as rectangles that neither overlap nor touch end to end in a row.
-    pub fn rects(&self) -> &[ModuleRect] {
+    /// The dark modules as rectangles, in modules from the symbol's top-left corner; they
+    /// neither overlap nor touch end to end in a row.
+    pub fn rects(&self) -> &[CellRect] {
         &self.rects
     }
 
@@ -250,7 +239,7 @@ impl Symbol {
                 i
             }
             None => {
-                self.rects.push(ModuleRect {
+                self.rects.push(CellRect {
                     x,
                     y,
                     width,
@@ -263,12 +252,12 @@ impl Symbol {
     }
 
     /// Draws the symbol where `spec` puts it: a white quiet-zone square under the dark
-    /// modules in 100% black, so that background art cannot break it.
+    /// modules in 100% black, so that background art cannot break it. The modules are
+    /// one item, written in module units (see [`Item::Cells`]).
     pub fn draw(&self, spec: &DataMatrixSpec, items: &mut Vec<Item>) {
         let module = spec.module;
         let quiet = spec.quiet as f32 * module;
         let side = self.size as f32 * module;
-        items.reserve(1 + self.rects.len());
         items.push(Item::Rect {
             rect: Rect {
                 x: Length::mm(spec.x - quiet),
@@ -279,16 +268,12 @@ impl Symbol {
             fill: Some(Color::Cmyk(0.0, 0.0, 0.0, 0.0)),
             stroke: None,
         });
-        items.extend(self.rects.iter().map(|r| Item::Rect {
-            rect: Rect {
-                x: Length::mm(spec.x + r.x as f32 * module),
-                y: Length::mm(spec.y + r.y as f32 * module),
-                width: Length::mm(r.width as f32 * module),
-                height: Length::mm(r.height as f32 * module),
-            },
-            fill: Some(Color::BLACK),
-            stroke: None,
-        }));
+        items.push(Item::Cells {
+            origin: (Length::mm(spec.x), Length::mm(spec.y)),
+            cell: Length::mm(module),
+            rects: self.rects.clone(),
+            fill: Color::BLACK,
+        });
     }
 }
 
@@ -314,7 +299,7 @@ mod tests {
     }
 
     /// Paints rectangles into a matrix, failing when two overlap.
-    fn paint(rects: &[ModuleRect], size: u32) -> Vec<Vec<bool>> {
+    fn paint(rects: &[CellRect], size: u32) -> Vec<Vec<bool>> {
         let mut m = vec![vec![false; size as usize]; size as usize];
         for r in rects {
             assert!(r.width > 0 && r.height > 0, "{r:?}");
@@ -381,7 +366,7 @@ mod tests {
         // The solid left edge of the finder pattern is one tall rectangle, its bottom
         // edge one wide one.
         assert!(rects.iter().any(|r| r.x == 0 && r.height > 1));
-        assert!(rects.contains(&ModuleRect {
+        assert!(rects.contains(&CellRect {
             x: 0,
             y: 21,
             width: 22,
@@ -408,25 +393,25 @@ mod tests {
         assert_eq!(
             symbol.rects(),
             [
-                ModuleRect {
+                CellRect {
                     x: 1,
                     y: 0,
                     width: 2,
                     height: 1
                 },
-                ModuleRect {
+                CellRect {
                     x: 1,
                     y: 2,
                     width: 2,
                     height: 1
                 },
-                ModuleRect {
+                CellRect {
                     x: 0,
                     y: 3,
                     width: 1,
                     height: 2
                 },
-                ModuleRect {
+                CellRect {
                     x: 2,
                     y: 3,
                     width: 1,

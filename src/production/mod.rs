@@ -208,13 +208,17 @@ mod tests {
         };
         assert_eq!(*fill, Some(Color::Cmyk(0.0, 0.0, 0.0, 0.0)));
         assert!((rect.x.to_mm() - 184.0).abs() < 1e-3 && (rect.width.to_mm() - 13.0).abs() < 1e-3);
-        assert!(pages[0].items[1..].iter().all(|i| matches!(
-            i,
-            Item::Rect {
-                fill: Some(Color::BLACK),
-                ..
-            }
-        )));
+        let Item::Cells {
+            origin, cell, fill, ..
+        } = &pages[0].items[1]
+        else {
+            panic!("the modules over it")
+        };
+        assert_eq!(
+            (origin.0.to_mm(), cell.to_mm(), *fill),
+            (185.0, 0.5, Color::BLACK)
+        );
+        assert_eq!(pages[0].items.len(), 2);
 
         // On the back, in simplex (one page a sheet) each page is a sheet.
         let back = ProductionSpec {
