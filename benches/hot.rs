@@ -10,11 +10,13 @@
 //! | `compose_piece` | composes one record into its page(s): templates, paragraphs (through the per-thread paragraph cache), address, date |
 //! | `encode_page` | encodes one composed page into its compressed content stream |
 //! | `pdf_writer` | writes encoded pages into a PDF file (create, pages, finish with font subsetting) |
+//! | `datamatrix` | one sheet's DataMatrix: its text, the ECC 200 symbol, its rectangles drawn; and a letter page encoded with it |
 //!
 //! Shaping goes through a per-thread cache of shaped words (`Face::shape`) and paragraphs
 //! through a per-thread cache of laid-out paragraphs (`compose::piece`); each group says
 //! which cache state it measures.
 
+use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,12 +26,14 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use serde_json::{Map, Value};
 
 use pli::compose::fonts::FontBook;
+use pli::compose::layout::DataMatrixSpec;
 use pli::compose::markup::{self, Block, Inline};
 use pli::compose::page::Page;
 use pli::compose::text::{layout_paragraph, FaceSet, ParaStyle};
 use pli::compose::{compose_piece, JobValues, Layout};
 use pli::mailprep::{self, ADDRESS_FIELDS};
 use pli::pdf::{encode_page, EncodedPage, PdfWriter, Shared};
+use pli::production::{SheetLabel, Symbol};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -378,5 +382,77 @@ fn writing(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, paragraph, pieces, encoding, writing);
+/// One sheet's DataMatrix, as `make_sheets` makes it on a worker: the text written, the
+/// symbol encoded and its rectangles added to the page (into reused buffers).
+fn datamatrix(c: &mut Criterion) {
+    let layout = compile();
+    let data = sample_data(&layout);
+    let pages = sample_pages(&layout, &data, 200);
+    let spec: DataMatrixSpec = toml::from_str("x = 185\ny = 12").expect("a datamatrix table");
+    let mut symbol = Symbol::new();
+    let mut text = String::new();
+    let marked: Vec<Page> = pages
+        .iter()
+        .enumerate()
+        .map(|(n, page)| {
+            let piece_id = format!("P{:07}", n + 1);
+            let label = SheetLabel {
+                job: "letter",
+                piece_id: &piece_id,
+            };
+            label.text(1, 1, &mut text);
+            symbol.encode(text.as_bytes(), spec.size).expect("fits");
+            let mut page = page.clone();
+            symbol.draw(&spec, &mut page.items);
+            page
+        })
+        .collect();
+    let bytes = |pages: &[Page]| -> usize {
+        pages
+            .iter()
+            .map(|p| encode_page(p, &layout.faces).content.len())
+            .sum::<usize>()
+            / pages.len()
+    };
+    eprintln!(
+        "datamatrix: {} rectangles a symbol; {} bytes of compressed content a page with it, {} without",
+        symbol.rects().len(),
+        bytes(&marked),
+        bytes(&pages)
+    );
+
+    let mut g = c.benchmark_group("datamatrix");
+    g.measurement_time(Duration::from_secs(5))
+        .sample_size(30)
+        .throughput(Throughput::Elements(1));
+    g.bench_function("sheet_symbol", |b| {
+        let mut items = Vec::new();
+        let mut n = 0u32;
+        let mut piece_id = String::new();
+        b.iter(|| {
+            n = n % 9_999_999 + 1;
+            piece_id.clear();
+            write!(piece_id, "P{n:07}").expect("writing to a String does not fail");
+            let label = SheetLabel {
+                job: "letter",
+                piece_id: &piece_id,
+            };
+            label.text(n % 3 + 1, 3, &mut text);
+            symbol.encode(text.as_bytes(), spec.size).expect("fits");
+            items.clear();
+            symbol.draw(&spec, &mut items);
+            black_box(items.len())
+        })
+    });
+    g.bench_function("letter_page_encoded", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % marked.len();
+            encode_page(black_box(&marked[i]), &layout.faces)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, paragraph, pieces, encoding, writing, datamatrix);
 criterion_main!(benches);
