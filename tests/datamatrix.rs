@@ -86,7 +86,6 @@ fn every_sheet_carries_a_datamatrix_naming_job_piece_and_sheet() {
     // With a DataMatrix the control file is written; its rows are what the symbols say.
     let manifest = read_csv(&tmp.path("out/manifest.csv"));
     let control = read_csv(&tmp.path("out/inserter.csv"));
-    assert_eq!(control[0], pli::production::CONTROL_COLUMNS);
     let pieces: Vec<(&str, &str, &str)> = manifest[1..]
         .iter()
         .map(|r| (r[0].as_str(), r[4].as_str(), r[7].as_str()))
@@ -102,32 +101,80 @@ fn every_sheet_carries_a_datamatrix_naming_job_piece_and_sheet() {
         ],
         "pieces of 1, 2, 3 and 1 sheets, numbered before the first was rejected"
     );
-    let expected: Vec<(u32, String)> = control[1..]
-        .iter()
-        .map(|c| {
-            let record = manifest.iter().find(|m| m[0] == c[4]).expect("a manifest row");
-            assert_eq!((c[0].as_str(), c[3].as_str()), ("relance-11", record[4].as_str()));
-            assert_eq!(c[1], control[1][1], "one file");
-            (
-                c[2].parse().unwrap(),
-                format!("{}|{}|{}|{}", c[0], c[3], c[5], c[6]),
-            )
-        })
-        .collect();
+    let expected = symbols_of(&control);
+    for c in &control[1..] {
+        let record = manifest.iter().find(|m| m[0] == c[4]).expect("a manifest row");
+        assert_eq!((c[0].as_str(), c[3].as_str()), ("relance-11", record[4].as_str()));
+    }
     assert_eq!(expected.len(), 7, "one row per sheet");
-    assert_eq!(expected[4].1, "relance-11|P0000004|2|3");
-
+    assert_eq!(expected[4].2, "relance-11|P0000004|2|3");
     if !(have("pdftoppm") && have("dmtxread")) {
         return;
     }
-    let pdf = tmp.arg(&format!("out/{}", control[1][1]));
-    run_tool("pdftoppm", &["-r", "300", "-png", &pdf, &tmp.arg("page")]);
-    for (page, text) in &expected {
-        let png = tmp.arg(&format!("page-{page}.png"));
+    read_symbols(&tmp, "out", &expected);
+
+    // A reprint of the 3-sheet piece prints the same symbols: same job, same piece id.
+    let again = pli(&[
+        "reprint",
+        &tmp.arg("out"),
+        "--pieces",
+        "P0000004",
+        "-o",
+        &tmp.arg("again"),
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", describe(&again));
+    let reprinted = symbols_of(&read_csv(&tmp.path("again/inserter.csv")));
+    let texts: Vec<&str> = reprinted.iter().map(|(_, _, t)| t.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "relance-11|P0000004|1|3",
+            "relance-11|P0000004|2|3",
+            "relance-11|P0000004|3|3"
+        ]
+    );
+    read_symbols(&tmp, "again", &reprinted);
+}
+
+/// What each sheet's symbol must say, from the control file's rows: the file and page
+/// of the sheet's front, and `job|piece id|sheet|sheets`.
+fn symbols_of(control: &[Vec<String>]) -> Vec<(String, u32, String)> {
+    assert_eq!(control[0], pli::production::CONTROL_COLUMNS);
+    control[1..]
+        .iter()
+        .map(|c| {
+            let text = format!("{}|{}|{}|{}", c[0], c[3], c[5], c[6]);
+            (c[1].clone(), c[2].parse().unwrap(), text)
+        })
+        .collect()
+}
+
+/// Renders each sheet's page at 300 dpi and decodes its symbol, as an inserter's camera
+/// would, checking it says what the control file does.
+fn read_symbols(tmp: &TempDir, dir: &str, expected: &[(String, u32, String)]) {
+    for (k, (file, page, text)) in expected.iter().enumerate() {
+        let pdf = tmp.arg(&format!("{dir}/{file}"));
+        let prefix = tmp.arg(&format!("{dir}-sheet{k}"));
+        let page = page.to_string();
+        run_tool(
+            "pdftoppm",
+            &[
+                "-r",
+                "300",
+                "-png",
+                "-singlefile",
+                "-f",
+                &page,
+                "-l",
+                &page,
+                &pdf,
+                &prefix,
+            ],
+        );
         // The whole page is searched; stop at the first symbol (a full search of an A4
         // page at 300 dpi takes a minute), and give up after 30 s rather than hang.
-        let decoded = run_tool("dmtxread", &["-N1", "-m", "30000", &png]);
-        assert_eq!(&decoded, text, "page {page}");
+        let decoded = run_tool("dmtxread", &["-N1", "-m", "30000", &format!("{prefix}.png")]);
+        assert_eq!(&decoded, text, "{file}, page {page}");
     }
 }
 
