@@ -92,6 +92,10 @@ struct ComposeArgs {
     /// colours converted to CMYK and RGB images tagged sRGB.
     #[arg(long)]
     pdfx4: bool,
+    /// A production file (TOML, a [production] table) replacing the layout's: the same
+    /// letter made up for another line (paper, duplex, OMR, DataMatrix, output intent).
+    #[arg(long, value_name = "FILE")]
+    production: Option<PathBuf>,
     /// Show progress even when standard error is not a terminal (one line every few seconds).
     #[arg(long, conflicts_with = "quiet")]
     progress: bool,
@@ -426,6 +430,7 @@ fn compose_options(args: ComposeArgs) -> (ComposeOptions, bool, bool) {
         job,
         products,
         pdfx4,
+        production,
         progress,
         quiet,
     } = args;
@@ -452,6 +457,7 @@ fn compose_options(args: ComposeArgs) -> (ComposeOptions, bool, bool) {
         products,
         reprint: None,
         pdfx4,
+        production,
     };
     (opts, quiet, progress)
 }

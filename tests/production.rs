@@ -419,3 +419,48 @@ fn long_letters_read_back_from_their_marks_alone_as_the_manifest_says() {
             .all(|c| c[6] == count.to_string() && c[1] == *file));
     }
 }
+
+#[test]
+fn a_production_file_makes_the_same_letter_up_for_another_line() {
+    let tmp = TempDir::new("production-file");
+    std::fs::write(tmp.path("contacts.csv"), sample_contacts(20)).unwrap();
+    let out = pli(&[
+        "compose",
+        LETTER,
+        &tmp.arg("contacts.csv"),
+        "-o",
+        &tmp.arg("out"),
+        "--date",
+        "2026-11-28",
+        "--production",
+        "production/inserter.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    // The sample letter has no marks of its own: these come from the production file.
+    let control = read_csv(&tmp.path("out/inserter.csv"));
+    assert_eq!(control.len(), 21, "a row per sheet");
+    let doc = Document::load(first_file(&tmp.path("out"), "letter")).unwrap();
+    for (_, page) in doc.get_pages() {
+        let code = OmrCode::read(tracks(&doc, page, 841.89).expect("OMR marks")).unwrap();
+        assert!(code.end_of_collation, "one-page letters");
+    }
+
+    // A production file with a mistake is named, with its line.
+    std::fs::write(
+        tmp.path("bad.toml"),
+        "[production]\nduplex = true\npaper_gsm = \"heavy\"\n",
+    )
+    .unwrap();
+    let out = pli(&[
+        "compose",
+        LETTER,
+        &tmp.arg("contacts.csv"),
+        "-o",
+        &tmp.arg("bad"),
+        "--production",
+        &tmp.arg("bad.toml"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml, line 3"), "{err}");
+}

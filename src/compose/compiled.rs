@@ -11,7 +11,7 @@ use super::compiler::{safe_join, Compiled, Compiler, StaticEl};
 pub use super::fit::{Anchor, Edge, Fit};
 use super::fonts::{Face, FontBook};
 use super::image::{ImageId, ImageStore};
-use super::layout::{LayoutFile, Pages};
+use super::layout::{LayoutFile, Pages, ProductionSpec};
 use super::page::{Bleed, Form, FormId, Item, Page};
 use super::template::{Templates, JOB_FIELDS};
 use super::text::ParaStyle;
@@ -168,12 +168,35 @@ impl Layout {
         Layout::compile_with(path, job, None)
     }
 
+    /// As [`Layout::compile_with`], the `[production]` table taken from a production
+    /// file when one is given: the same layout made up for another line (paper, duplex,
+    /// inserter marks, output intent). The file holds a `[production]` table, or its keys
+    /// at the top; its paths are relative to it.
+    pub fn compile_for(
+        path: &Path,
+        job: &JobValues,
+        products: Option<&Path>,
+        production: Option<&Path>,
+    ) -> Result<Layout, LayoutErrors> {
+        let production = production.map(read_production).transpose()?;
+        Layout::compile_inner(path, job, products, production)
+    }
+
     /// As [`Layout::compile`], a catalogue taking its products from `products` rather
     /// than from the file its `[products]` names.
     pub fn compile_with(
         path: &Path,
         job: &JobValues,
         products: Option<&Path>,
+    ) -> Result<Layout, LayoutErrors> {
+        Layout::compile_inner(path, job, products, None)
+    }
+
+    fn compile_inner(
+        path: &Path,
+        job: &JobValues,
+        products: Option<&Path>,
+        production: Option<ProductionSpec>,
     ) -> Result<Layout, LayoutErrors> {
         let shown = path.display().to_string();
         let source = std::fs::read_to_string(path)
@@ -188,6 +211,10 @@ impl Layout {
                 .unwrap_or_default();
             LayoutErrors(vec![format!("{shown}{at}: {}", e.message())])
         })?;
+        let mut file = file;
+        if let Some(p) = production {
+            file.production = p;
+        }
         let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let mut c = Compiler {
             errors: Vec::new(),
@@ -604,4 +631,36 @@ impl Layout {
     pub fn asset_path(&self, name: &str) -> Result<PathBuf, String> {
         safe_join(&self.assets, name)
     }
+}
+
+/// A production file: a `[production]` table, or the same keys at the top. Its output
+/// intent's profile is made absolute, relative to the file.
+fn read_production(path: &Path) -> Result<ProductionSpec, LayoutErrors> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Wrapped {
+        production: ProductionSpec,
+    }
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LayoutErrors(vec![format!("{shown}: cannot read the production file: {e}")]))?;
+    let wrapped = text
+        .parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("production"));
+    let parsed = match wrapped {
+        true => toml::from_str::<Wrapped>(&text).map(|w| w.production),
+        false => toml::from_str::<ProductionSpec>(&text),
+    };
+    let mut spec = parsed.map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| format!(", line {}", text[..s.start].matches('\n').count() + 1))
+            .unwrap_or_default();
+        LayoutErrors(vec![format!("{shown}{at}: {}", e.message())])
+    })?;
+    if let Some(intent) = &mut spec.output_intent {
+        let base = path.parent().unwrap_or(Path::new("."));
+        intent.profile = base.join(&intent.profile).to_string_lossy().into_owned();
+    }
+    Ok(spec)
 }

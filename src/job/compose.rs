@@ -11,7 +11,7 @@ use super::pass1::{first_pass, FirstPass};
 use super::prepare::{load_postcodes, offered_channels, Prep};
 use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
 use super::writer::{letter_id, stream_of, write_pieces, Outputs, StreamSpec};
-use super::{compile_with, mapping, pdfx_of, shared_with, ComposeOptions, JobError, JobSummary};
+use super::{compile_job, compile_with, mapping, pdfx_of, shared_with, ComposeOptions, JobError, JobSummary};
 use crate::compose::{compose_piece, Email, Layout, LayoutErrors, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
@@ -97,7 +97,7 @@ pub fn run_compose_with(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<JobSummary, JobError> {
     let job = opts.checked_job_id()?;
-    let layout = compile_with(&opts.layout, opts.date, opts.products.as_deref())?;
+    let layout = compile_job(opts)?;
     if let Some(dm) = &layout.production.datamatrix {
         // Every sheet's symbol has one size: refuse a job id it cannot hold up front.
         datamatrix::check_job(&job, dm.size).map_err(|problem| {

@@ -80,6 +80,8 @@ pub struct ComposeOptions {
     pub reprint: Option<Reprint>,
     /// Write PDF/X-4 files (output intent, XMP metadata, page boxes, no RGB).
     pub pdfx4: bool,
+    /// A production file whose `[production]` replaces the layout's (another line).
+    pub production: Option<PathBuf>,
 }
 
 impl ComposeOptions {
@@ -255,6 +257,18 @@ fn compile(layout: &Path, date: Date) -> Result<Layout, JobError> {
 /// Compiles the layout, a catalogue's products taken from `products` when given.
 fn compile_with(layout: &Path, date: Date, products: Option<&Path>) -> Result<Layout, JobError> {
     Layout::compile_with(layout, &job_values(date), products).map_err(JobError::Layout)
+}
+
+/// Compiles a job's main layout: its products and its production file, when given.
+fn compile_job(opts: &ComposeOptions) -> Result<Layout, JobError> {
+    let job = job_values(opts.date);
+    Layout::compile_for(
+        &opts.layout,
+        &job,
+        opts.products.as_deref(),
+        opts.production.as_deref(),
+    )
+    .map_err(JobError::Layout)
 }
 
 /// What the files of a layout share: plain PDF.
