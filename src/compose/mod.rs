@@ -13,6 +13,7 @@ pub mod linebreak;
 pub mod markup;
 pub mod page;
 pub mod piece;
+pub mod production_spec;
 pub mod selection;
 pub mod template;
 pub mod text;

@@ -8,6 +8,7 @@
 mod clean;
 mod compose;
 mod exports;
+mod feed;
 mod fields;
 mod labels;
 mod pass1;

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Arc;
 
-use super::compose::{Fed, PieceResult, Sent};
+use super::compose::{PieceResult, Sent};
 use super::exports::Exports;
+use super::feed::Fed;
 use super::prepare::rejection;
 use super::JobError;
 use crate::compose::layout::OmrSpec;

@@ -11,17 +11,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pdf_writer::types::{OutputIntentSubtype, PageMode, TrappingStatus};
-use pdf_writer::writers::{Catalog, DocumentInfo, ImageXObject};
-use pdf_writer::{Chunk, Filter, Finish, Name, Rect, Ref, Settings, TextStr};
+use pdf_writer::writers::{Catalog, DocumentInfo};
+use pdf_writer::{Chunk, Filter, Name, Rect, Ref, Settings, TextStr};
 
-use super::content::{EncodedPage, GlyphSet, Usage};
+use super::content::{EncodedPage, GlyphSet};
 use super::deflate::zlib;
 use super::font;
-use super::icc::{self, OutputSpace};
 use super::pdfx::{uuid, PdfX, Xmp};
 use crate::compose::fonts::Face;
-use crate::compose::image::{ImageData, ImageId, ImageStore};
-use crate::compose::page::FormId;
+use crate::compose::image::ImageStore;
+
+mod records;
+mod resources;
 
 /// Pages per intermediate node of the page tree.
 const PAGES_PER_NODE: usize = 128;
@@ -297,29 +298,6 @@ impl PdfWriter {
         r
     }
 
-    /// Marks the start of a mailpiece: an outline item titled with its id points at its first page.
-    pub fn begin_piece(&mut self, piece_id: &str) {
-        self.begin_record(&RecordMeta {
-            piece_id,
-            ..RecordMeta::default()
-        });
-    }
-
-    /// Marks the start of a mailpiece: besides its outline item, its pages form a
-    /// document part whose metadata (`/DPM`) carries the piece id, the record id, the
-    /// page and sheet counts, the tray and the bundle, so that a print server can
-    /// address it.
-    pub fn begin_record(&mut self, meta: &RecordMeta) {
-        self.piece_text.push_str(meta.piece_id);
-        self.pieces
-            .push((self.piece_text.len(), self.pages.len() as u32 + 1));
-        self.record_text.push_str(meta.record_id);
-        self.record_ends.push(self.record_text.len());
-        self.record_place.push([meta.sheets, meta.tray, meta.bundle]);
-        let dpart = self.refs.bump();
-        self.dparts.push(dpart);
-    }
-
     /// Renames the file `finish` moves into place (a name that says which pieces it
     /// holds is known only when it is full).
     pub fn set_path(&mut self, path: &Path) {
@@ -490,100 +468,6 @@ impl PdfWriter {
         Ok(Some((profile, metadata)))
     }
 
-    /// Writes the document part tree: a root, and under it one node per piece with its
-    /// first and last page and its metadata. Returns the root.
-    fn write_dparts(&mut self) -> io::Result<Option<Ref>> {
-        if self.pieces.is_empty() || self.pages.is_empty() {
-            return Ok(None);
-        }
-        let root = self.refs.bump();
-        let mut objects = Objects::new(64 * 1024);
-        {
-            let mut r = objects.at(root).indirect(root).dict();
-            r.pair(Name(b"Type"), Name(b"DPart"));
-            r.insert(Name(b"DParts"))
-                .array()
-                .push()
-                .array()
-                .items(self.dparts.iter().copied());
-        }
-        let (mut start, mut record_start) = (0, 0);
-        let last_page = self.pages.len();
-        let pieces = std::mem::take(&mut self.pieces);
-        for (i, &(end, first_page)) in pieces.iter().enumerate() {
-            let next_first = pieces.get(i + 1).map_or(last_page + 1, |p| p.1 as usize);
-            let first = (first_page as usize).clamp(1, last_page);
-            let last = (next_first - 1).clamp(first, last_page);
-            let record_end = self.record_ends[i];
-            let mut d = objects.at(self.dparts[i]).indirect(self.dparts[i]).dict();
-            d.pair(Name(b"Type"), Name(b"DPart"));
-            d.pair(Name(b"Parent"), root);
-            d.pair(Name(b"Start"), self.pages[first - 1]);
-            d.pair(Name(b"End"), self.pages[last - 1]);
-            let mut dpm = d.insert(Name(b"DPM")).dict();
-            dpm.pair(Name(b"PieceID"), TextStr(&self.piece_text[start..end]));
-            if record_end > record_start {
-                dpm.pair(
-                    Name(b"RecordID"),
-                    TextStr(&self.record_text[record_start..record_end]),
-                );
-            }
-            dpm.pair(Name(b"Pages"), (last - first + 1) as i32);
-            let [sheets, tray, bundle] = self.record_place[i];
-            for (key, v) in [(&b"Sheets"[..], sheets), (b"Tray", tray), (b"Bundle", bundle)] {
-                if v > 0 {
-                    dpm.pair(Name(key), v as i32);
-                }
-            }
-            dpm.finish();
-            d.finish();
-            (start, record_start) = (end, record_end);
-            if objects.chunk.len() > 60 * 1024 {
-                self.emit(std::mem::replace(&mut objects, Objects::new(64 * 1024)))?;
-            }
-        }
-        self.emit(objects)?;
-        self.pieces = pieces;
-        Ok(Some(root))
-    }
-
-    /// Writes the outline: one item per piece, pointing at its first page.
-    fn write_outline(&mut self) -> io::Result<Option<Ref>> {
-        if self.pieces.is_empty() || self.pages.is_empty() {
-            return Ok(None);
-        }
-        let outline = self.refs.bump();
-        let items: Vec<Ref> = self.pieces.iter().map(|_| self.refs.bump()).collect();
-        let mut objects = Objects::new(64 * 1024);
-        objects
-            .at(outline)
-            .outline(outline)
-            .first(items[0])
-            .last(items[items.len() - 1])
-            .count(items.len() as i32);
-        let pieces = std::mem::take(&mut self.pieces);
-        let mut start = 0;
-        for (i, &(end, first_page)) in pieces.iter().enumerate() {
-            let page = self.pages[(first_page as usize).clamp(1, self.pages.len()) - 1];
-            let mut item = objects.at(items[i]).outline_item(items[i]);
-            item.title(TextStr(&self.piece_text[start..end])).parent(outline);
-            if i > 0 {
-                item.prev(items[i - 1]);
-            }
-            if let Some(&next) = items.get(i + 1) {
-                item.next(next);
-            }
-            item.dest().page(page).fit();
-            item.finish();
-            start = end;
-            if objects.chunk.len() > 60 * 1024 {
-                self.emit(std::mem::replace(&mut objects, Objects::new(64 * 1024)))?;
-            }
-        }
-        self.emit(objects)?;
-        Ok(Some(outline))
-    }
-
     fn write_xref(&mut self, catalog: Ref, info: Ref) -> io::Result<()> {
         let out = self.out.as_mut().expect("writer open");
         let id = out.hash.digest();
@@ -603,144 +487,6 @@ impl PdfWriter {
             info.get()
         )?;
         out.write(&table)
-    }
-
-    /// Notes the glyphs a page or form uses, and writes its images and forms the first time.
-    fn use_resources(&mut self, usage: &Usage) -> io::Result<()> {
-        for (font, glyphs) in &usage.fonts {
-            let index = font.0 as usize;
-            if index >= self.fonts.len() {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("font {index} is not among the run's faces"),
-                ));
-            }
-            self.fonts[index]
-                .get_or_insert_with(GlyphSet::new)
-                .union_with(glyphs);
-        }
-        for &image in &usage.images {
-            self.use_image(image)?;
-        }
-        for &form in &usage.forms {
-            self.use_form(form)?;
-        }
-        Ok(())
-    }
-
-    fn use_image(&mut self, id: ImageId) -> io::Result<()> {
-        let index = id.0 as usize;
-        if self.images.get(index).is_some_and(Option::is_some) {
-            return Ok(());
-        }
-        if index >= self.images.len() {
-            self.images.resize(index + 1, None);
-        }
-        let image = self.shared.images.get(id);
-        let image_ref = self.refs.bump();
-        self.images[index] = Some(image_ref);
-        let (width, height) = (image.width as i32, image.height as i32);
-        let mut objects;
-        match &image.data {
-            ImageData::Jpeg {
-                bytes,
-                components,
-                inverted,
-            } => {
-                objects = Objects::new(bytes.len() + 300);
-                let profile = self.image_profile(*components, &mut objects);
-                let mut x = objects.at(image_ref).image_xobject(image_ref, bytes);
-                x.width(width).height(height).bits_per_component(8);
-                x.filter(Filter::DctDecode);
-                let device = Name(match components {
-                    1 => b"DeviceGray",
-                    3 => b"DeviceRGB",
-                    _ => b"DeviceCMYK",
-                });
-                color_space(&mut x, profile, device);
-                if *inverted {
-                    x.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
-                }
-            }
-            ImageData::Flate { gray, pixels, alpha } => {
-                objects = Objects::new(pixels.len() + alpha.as_ref().map_or(0, Vec::len) + 600);
-                let mask = alpha.as_ref().map(|alpha| {
-                    let mask = self.refs.bump();
-                    objects
-                        .at(mask)
-                        .image_xobject(mask, alpha)
-                        .width(width)
-                        .height(height)
-                        .bits_per_component(8)
-                        .color_space_name(Name(b"DeviceGray"))
-                        .filter(Filter::FlateDecode);
-                    mask
-                });
-                let profile = self.image_profile(if *gray { 1 } else { 3 }, &mut objects);
-                let mut x = objects.at(image_ref).image_xobject(image_ref, pixels);
-                x.width(width).height(height).bits_per_component(8);
-                x.filter(Filter::FlateDecode);
-                let device = Name(if *gray { b"DeviceGray" } else { b"DeviceRGB" });
-                color_space(&mut x, profile, device);
-                if let Some(mask) = mask {
-                    x.s_mask(mask);
-                }
-            }
-        }
-        self.emit(objects)
-    }
-
-    /// The ICC profile stream an image of `components` colour components is drawn in, when
-    /// its device space is not allowed (PDF/X-4: no DeviceRGB; under a Gray intent no
-    /// DeviceCMYK either); written into `objects` the first time.
-    fn image_profile(&mut self, components: u8, objects: &mut Objects) -> Option<Ref> {
-        let pdfx = self.shared.pdfx.as_ref()?;
-        let (slot, profile, n) = match (components, pdfx.intent.space) {
-            (3, _) => (&mut self.srgb, icc::srgb(), 3),
-            (4, OutputSpace::Gray) => (&mut self.generic_cmyk, icc::generic_cmyk(), 4),
-            _ => return None,
-        };
-        if let Some(r) = *slot {
-            return Some(r);
-        }
-        let r = self.refs.bump();
-        *slot = Some(r);
-        let packed = zlib(profile, PROFILE_LEVEL);
-        objects
-            .at(r)
-            .icc_profile(r, &packed)
-            .n(n)
-            .filter(Filter::FlateDecode);
-        Some(r)
-    }
-
-    fn use_form(&mut self, id: FormId) -> io::Result<()> {
-        let index = id.0 as usize;
-        let shared = self.shared.clone();
-        let Some(form) = shared.forms.get(index) else {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("form {index} is not among the layout's forms"),
-            ));
-        };
-        if self.forms[index].is_some() {
-            return Ok(());
-        }
-        let form_ref = self.refs.bump();
-        // Marked before its own resources, so a form drawing itself cannot recurse forever.
-        self.forms[index] = Some(form_ref);
-        self.use_resources(&form.usage)?;
-        let mut objects = Objects::new(form.content.len() + 300);
-        objects
-            .at(form_ref)
-            .form_xobject(form_ref, &form.content)
-            .bbox(grown(
-                Rect::new(0.0, 0.0, round(form.width.to_pt()), round(form.height.to_pt())),
-                form.bleed.margin.to_pt(),
-            ))
-            .filter(Filter::FlateDecode)
-            .pair(Name(b"Resources"), RESOURCES);
-        self.emit(objects)
     }
 
     fn out(&mut self) -> io::Result<&mut Out> {
@@ -768,16 +514,6 @@ impl Drop for PdfWriter {
         if let Some(out) = self.out.take() {
             drop(out);
             let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// Sets an image's colour space: the ICC profile when given, else the device space.
-fn color_space(x: &mut ImageXObject, profile: Option<Ref>, device: Name) {
-    match profile {
-        Some(profile) => x.color_space().icc_based(profile),
-        None => {
-            x.color_space_name(device);
         }
     }
 }
