@@ -388,6 +388,9 @@ Lists every problem found, not just the first. Exit codes: 0 no problem; 2 probl
         /// The date static text is laid out with, YYYY-MM-DD (default: today).
         #[arg(long, value_parser = parse_date)]
         date: Option<Date>,
+        /// A production file to check with the layout, replacing its [production] table.
+        #[arg(long, value_name = "FILE")]
+        production: Option<PathBuf>,
     },
     /// Write synthetic French contacts (and the sample images) for tests and benchmarks.
     #[command(after_help = "Examples:
@@ -694,9 +697,11 @@ fn run(command: Command) -> Result<u8, JobError> {
             data,
             data_opts,
             date,
+            production,
         } => {
             let input = data.map(|d| data_opts.input(d));
-            let problems = job::run_check(&layout, input.as_ref(), date.unwrap_or_else(Date::today))?;
+            let date = date.unwrap_or_else(Date::today);
+            let problems = job::run_check(&layout, input.as_ref(), date, production.as_deref())?;
             if problems.is_empty() {
                 eprintln!("pli: {} is fine", layout.display());
                 return Ok(0);

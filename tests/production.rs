@@ -463,4 +463,17 @@ fn a_production_file_makes_the_same_letter_up_for_another_line() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml, line 3"), "{err}");
+
+    // `pli check` checks a production file with the layout, before the run.
+    let out = pli(&["check", LETTER, "--production", "production/inserter.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    std::fs::write(
+        tmp.path("thin.toml"),
+        "[production.omr]\nx = 5\ny = 100\nthickness = 0.2\n",
+    )
+    .unwrap();
+    let out = pli(&["check", LETTER, "--production", &tmp.arg("thin.toml")]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[production.omr]: thickness 0.2 mm"), "{err}");
 }

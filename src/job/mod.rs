@@ -367,8 +367,15 @@ pub fn run_proof(
 }
 
 /// Runs `pli check`: every problem of the layout, and of the data's columns when given.
-pub fn run_check(layout_path: &Path, data: Option<&DataInput>, date: Date) -> Result<Vec<String>, JobError> {
-    let layout = match compile(layout_path, date) {
+/// A production file, when given, replaces the layout's `[production]` and is checked with it.
+pub fn run_check(
+    layout_path: &Path,
+    data: Option<&DataInput>,
+    date: Date,
+    production: Option<&Path>,
+) -> Result<Vec<String>, JobError> {
+    let compiled = Layout::compile_for(layout_path, &job_values(date), None, production);
+    let layout = match compiled.map_err(JobError::Layout) {
         Ok(l) => l,
         Err(JobError::Layout(errors)) => return Ok(errors.0),
         Err(e) => return Err(e),
