@@ -15,17 +15,7 @@ const MESSAGE: &str = "Nous tenions également à vous remercier pour votre fid�
 /// dark band of background art that only the white quiet zone keeps readable. Written
 /// as `<name>.toml`: the job id is the layout file's stem.
 fn mailing(tmp: &TempDir, name: &str, datamatrix: &str) -> String {
-    let root = root();
-    let text = std::fs::read_to_string(root.join(LETTER))
-        .unwrap()
-        .replace(
-            "fonts = \"../fonts\"",
-            &format!("fonts = {:?}", root.join("fonts")),
-        )
-        .replace(
-            "assets = \"assets\"",
-            &format!("assets = {:?}", root.join("layouts/assets")),
-        );
+    let text = sample_letter_text();
     let band = "[[elements]]\ntype = \"rect\"\nname = \"band\"\nx = 150\ny = 10\nwidth = 48\nheight = 20\nfill = \"cmyk(100, 60, 0, 20)\"\n";
     let layout = format!(
         "{text}\n{band}\n[production.omr]\nx = 5\ny = 100\n\n[production.datamatrix]\n{datamatrix}\n"

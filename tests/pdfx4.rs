@@ -408,18 +408,7 @@ fn two_pdfx4_runs_give_identical_files() {
 
 /// The sample letter copied into `dir` with its folders made absolute and `extra` appended.
 fn letter_layout(dir: &TempDir, extra: &str) -> String {
-    let root = root();
-    let text = std::fs::read_to_string(root.join(LETTER))
-        .unwrap()
-        .replace(
-            "fonts = \"../fonts\"",
-            &format!("fonts = {:?}", root.join("fonts")),
-        )
-        .replace(
-            "assets = \"assets\"",
-            &format!("assets = {:?}", root.join("layouts/assets")),
-        );
-    std::fs::write(dir.path("letter.toml"), text + extra).unwrap();
+    std::fs::write(dir.path("letter.toml"), sample_letter_text() + extra).unwrap();
     dir.arg("letter.toml")
 }
 

@@ -147,10 +147,11 @@ pub fn sample_contacts(records: usize) -> String {
         .collect()
 }
 
-/// The sample letter with `[production]` settings, as `<name>.toml` in `tmp`.
-pub fn letter_with(tmp: &TempDir, name: &str, production: &str) -> String {
+/// The sample letter's text with its fonts and assets folders made absolute, to be
+/// written anywhere.
+pub fn sample_letter_text() -> String {
     let root = root();
-    let text = std::fs::read_to_string(root.join(LETTER))
+    std::fs::read_to_string(root.join(LETTER))
         .unwrap()
         .replace(
             "fonts = \"../fonts\"",
@@ -159,7 +160,12 @@ pub fn letter_with(tmp: &TempDir, name: &str, production: &str) -> String {
         .replace(
             "assets = \"assets\"",
             &format!("assets = {:?}", root.join("layouts/assets")),
-        );
+        )
+}
+
+/// The sample letter with `[production]` settings, as `<name>.toml` in `tmp`.
+pub fn letter_with(tmp: &TempDir, name: &str, production: &str) -> String {
+    let text = sample_letter_text();
     let path = tmp.path(&format!("{name}.toml"));
     std::fs::write(&path, format!("{text}\n[production]\n{production}\n")).unwrap();
     path.to_string_lossy().into_owned()
