@@ -108,6 +108,8 @@ struct Stream {
     started: usize,
     /// Names given, for removal if the job stops.
     written: Vec<PathBuf>,
+    /// The OMR overlays drawn so far, by code (a layout's pages are all one size).
+    omr_ops: [Option<Vec<u8>>; 16],
 }
 
 impl Stream {
@@ -117,6 +119,7 @@ impl Stream {
             current: None,
             started: 0,
             written: Vec::new(),
+            omr_ops: Default::default(),
         }
     }
 
@@ -173,11 +176,12 @@ impl Stream {
                 Some(spec) if k % per_sheet == 0 => {
                     let sheet = (k / per_sheet) as u32;
                     let code = OmrCode::of_sheet(sheet, sheets, open.sheets + sheet);
-                    Some((code.key(), omr_overlay(spec, code, page.height)))
+                    let ops = self.omr_ops[code.key() as usize]
+                        .get_or_insert_with(|| omr_overlay(spec, code, page.height));
+                    Some((code.key(), ops.as_slice()))
                 }
                 _ => None,
             };
-            let overlay = overlay.as_ref().map(|(key, ops)| (*key, ops.as_slice()));
             let at = open
                 .pdf
                 .add_page_with(page, overlay)
