@@ -487,7 +487,12 @@ fn run(command: Command) -> Result<u8, JobError> {
         Command::Compose(args) => {
             let (opts, quiet, progress) = compose_options(args);
             // How the job ran, for `pli reprint`: its arguments, with the date it used.
-            let mut replay: Vec<String> = std::env::args().skip(1).collect();
+            // (`args_os`: a path that is not UTF-8 must not panic; it is recorded lossily,
+            // and a reprint then names the file it cannot find.)
+            let mut replay: Vec<String> = std::env::args_os()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
             if !replay.iter().any(|a| a == "--date" || a.starts_with("--date=")) {
                 replay.extend(["--date".to_owned(), opts.date.to_string()]);
             }

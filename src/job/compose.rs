@@ -1,5 +1,6 @@
 //! `pli compose`: two passes over the records, parallel composition, one ordered writer.
 
+use std::path::Path;
 use std::sync::mpsc;
 
 use rayon::prelude::*;
@@ -12,7 +13,9 @@ use super::pass1::{first_pass, FirstPass};
 use super::prepare::{load_postcodes, offered_channels, Prep};
 use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
 use super::writer::{letter_id, stream_of, write_pieces, Outputs, StreamSpec};
-use super::{compile_job, compile_with, mapping, pdfx_of, shared_with, ComposeOptions, JobError, JobSummary};
+use super::{
+    compile_job, compile_with, mapping, pdfx_of, shared_with, ComposeOptions, JobError, JobSummary, Reprint,
+};
 use crate::compose::{compose_piece, Email, Layout, LayoutErrors, Sms};
 use crate::data::{Rejection, Source};
 use crate::mailprep::PostcodeBase;
@@ -178,6 +181,11 @@ pub fn run_compose_with(
     let per_sheet = if production.duplex { 2 } else { 1 };
     // A reprint goes into one file per stream, whatever the original's splits.
     let reprint = opts.reprint.as_ref();
+    if let Some(r) = reprint {
+        // Every piece asked for is checked before anything is written.
+        let feed = Feed::new(&records, presorted.as_ref(), household.is_some());
+        check_reprint(r, feed, &opts.out_dir)?;
+    }
     let limits = match reprint {
         Some(_) => (u32::MAX, u32::MAX),
         None => (opts.max_pages, opts.max_sheets.unwrap_or(u32::MAX)),
@@ -248,7 +256,7 @@ pub fn run_compose_with(
         None => (layout.email().is_some(), layout.sms().is_some()),
     };
     let exports = Exports::create(&opts.out_dir, email, sms).map_err(ledger_error)?;
-    let mut reprinted = 0;
+
     let written = std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
             let outputs = Outputs {
@@ -272,27 +280,11 @@ pub fn run_compose_with(
         loop {
             while chunk.len() < CHUNK {
                 match feed.next() {
-                    Ok(Some(f)) => match reprint {
-                        None => chunk.push(f),
-                        Some(r) => match r.wants(f.place.letter) {
-                            None => {}
-                            Some(id) if id == &*f.entry.id => {
-                                reprinted += 1;
-                                chunk.push(f);
-                            }
-                            Some(id) => {
-                                drop(tx);
-                                let _ = writer.join();
-                                return Err(JobError::Options(format!(
-                                    "piece {} was record {id} and is now record {}: the data or \
-                                     the job's files changed since it ran, so it cannot be reprinted \
-                                     as it was",
-                                    letter_id(f.place.letter),
-                                    f.entry.id
-                                )));
-                            }
-                        },
-                    },
+                    Ok(Some(f)) => {
+                        if reprint.is_none_or(|r| r.wants(f.place.letter).is_some()) {
+                            chunk.push(f);
+                        }
+                    }
                     Ok(None) => break,
                     Err(e) => {
                         drop(tx);
@@ -341,14 +333,7 @@ pub fn run_compose_with(
     }
     let outcomes = written.outcomes.finish(records.records()).map_err(ledger_error)?;
     if let Some(r) = reprint {
-        if reprinted != r.pieces.len() {
-            return Err(JobError::Options(format!(
-                "{} of the {} pieces asked for are not planned when the job runs again: the data \
-                 or the job's files changed since it ran",
-                r.pieces.len() - reprinted,
-                r.pieces.len()
-            )));
-        }
+        let reprinted = r.pieces.len();
         let pages = written.files.iter().chain(&written.household_files);
         let counts = report::Counts {
             records: reprinted as u64,
@@ -422,6 +407,39 @@ pub fn run_compose_with(
         out_dir: opts.out_dir.clone(),
         presort: presort_report,
     })
+}
+
+/// Walks the feed as pass 2 will, checking that each piece a reprint asks for is still
+/// planned, as the record the original run's manifest names.
+fn check_reprint(r: &Reprint, mut feed: Feed, out_dir: &Path) -> Result<(), JobError> {
+    let mut found = 0;
+    let ledger_error = |source| JobError::Output {
+        path: out_dir.to_owned(),
+        source,
+    };
+    while let Some(f) = feed.next().map_err(ledger_error)? {
+        match r.wants(f.place.letter) {
+            Some(id) if id == &*f.entry.id => found += 1,
+            Some(id) => {
+                return Err(JobError::Options(format!(
+                    "piece {} was record {id} and is now record {}: the data or the job's \
+                     files changed since it ran, so it cannot be reprinted as it was",
+                    letter_id(f.place.letter),
+                    f.entry.id
+                )))
+            }
+            None => {}
+        }
+    }
+    if found != r.pieces.len() {
+        return Err(JobError::Options(format!(
+            "{} of the {} pieces asked for are not planned when the job runs again: the data \
+             or the job's files changed since it ran",
+            r.pieces.len() - found,
+            r.pieces.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Writes `presort.csv` and the tray labels of a composed, presorted job.
