@@ -503,9 +503,14 @@ fn compose_one(
         let mut piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
         // Sheets for the inserter: a blank back after an odd last page in duplex, and the
         // DataMatrix naming the piece by the number it was given when fed.
+        // (The id is written only for a symbol: no allocation per piece otherwise.)
+        let piece_id = match layout.production.datamatrix {
+            Some(_) => letter_id(fed.place.letter),
+            None => String::new(),
+        };
         let label = SheetLabel {
             job,
-            piece_id: &letter_id(fed.place.letter),
+            piece_id: &piece_id,
         };
         let (_, padding) = make_sheets(&mut piece.pages, &layout.production, label)
             .map_err(|e| Rejection::Production(e.to_string()))?;
