@@ -26,7 +26,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use serde_json::{Map, Value};
 
 use pli::compose::fonts::FontBook;
-use pli::compose::layout::DataMatrixSpec;
+use pli::compose::layout_file::DataMatrixSpec;
 use pli::compose::markup::{self, Block, Inline};
 use pli::compose::page::Page;
 use pli::compose::text::{layout_paragraph, FaceSet, ParaStyle};

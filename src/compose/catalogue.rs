@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::compiled::{ImageSource, Layout, PageKind, Variable};
 use super::compiler::{Compiled, Compiler, StaticEl};
 use super::image::ImageStore;
-use super::layout::{FinishingSpec, LayoutFile, MasterSpec};
+use super::layout_file::{FinishingSpec, LayoutFile, MasterSpec};
 use super::page::{Bleed, Item};
 use super::selection::Selection;
 use super::template::Templates;
@@ -324,7 +324,7 @@ fn load_products(c: &mut Compiler, file: &LayoutFile, cx: &Ctx) -> Option<Arc<Pr
     }
 }
 
-fn grid(c: &mut Compiler, label: &str, g: &super::layout::GridSpec, cx: &mut Ctx) -> Option<Grid> {
+fn grid(c: &mut Compiler, label: &str, g: &super::layout_file::GridSpec, cx: &mut Ctx) -> Option<Grid> {
     let what = format!("[pages.{label}] grid");
     let frame = c.rect(&what, g.x, g.y, g.width, g.height);
     if g.columns == 0 || g.rows == 0 || g.columns * g.rows > 1000 {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::compiled::{Layout, COMPUTED_FIELDS};
 use super::compiler::{join_inside, Compiler};
-use super::layout::{EmailSpec, SmsSpec};
+use super::layout_file::{EmailSpec, SmsSpec};
 use super::template::{Templates, JOB_FIELDS};
 use crate::mailprep::{plausible_email, single_sms, SmsError, SINGLE_SMS_SEPTETS};
 
@@ -305,7 +305,7 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::layout::LayoutFile;
+    use crate::compose::layout_file::LayoutFile;
     use crate::compose::{JobValues, LayoutErrors};
     use serde_json::json;
     use std::path::PathBuf;

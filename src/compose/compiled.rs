@@ -11,7 +11,7 @@ use super::compiler::{safe_join, Compiled, Compiler, StaticEl};
 pub use super::fit::{Anchor, Edge, Fit};
 use super::fonts::{Face, FontBook};
 use super::image::{ImageId, ImageStore};
-use super::layout::{LayoutFile, Pages, ProductionSpec};
+use super::layout_file::{LayoutFile, Pages, ProductionSpec};
 use super::page::{Bleed, Form, FormId, Item, Page};
 use super::template::{Templates, JOB_FIELDS};
 use super::text::ParaStyle;
@@ -132,7 +132,7 @@ pub struct Layout {
     /// Computed fields (such as `address_lines`) the templates use.
     pub computed_used: BTreeSet<String>,
     /// How a mailpiece is made up (`[production]`), for its weight and postage.
-    pub production: super::layout::ProductionSpec,
+    pub production: super::layout_file::ProductionSpec,
     /// The print room's output intent (`[production.output_intent]`), its profile read and
     /// checked; PDF/X-4 output uses pli's generic CMYK profile when there is none.
     pub output_intent: Option<crate::pdf::OutputIntent>,

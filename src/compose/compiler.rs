@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use super::compiled::{Anchor, Fit, ImageSource, Variable};
 use super::fonts::FontBook;
 use super::image::{ImageId, ImageStore};
-use super::layout::{ElementSpec, LayoutFile, PageSize, Pages, StyleSpec};
+use super::layout_file::{ElementSpec, LayoutFile, PageSize, Pages, StyleSpec};
 use super::page::Item;
 use super::template::{Templates, JOB_FIELDS};
 use super::text::{Align, FaceSet, ParaStyle};

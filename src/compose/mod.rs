@@ -8,7 +8,7 @@ mod compiler;
 pub mod fit;
 pub mod fonts;
 pub mod image;
-pub mod layout;
+pub mod layout_file;
 pub mod linebreak;
 pub mod markup;
 pub mod page;

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde_json::Value;
 
-use super::layout::ProductsSpec;
+use super::layout_file::ProductsSpec;
 use super::template::Templates;
 use crate::data::products::{parse_price, text, Products};
 use crate::data::Rejection;
@@ -173,7 +173,7 @@ fn compare(a: &Value, b: &Value) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::layout::RuleSpec;
+    use crate::compose::layout_file::RuleSpec;
     use serde_json::json;
 
     fn products() -> (tempfile::TempDir, Products) {

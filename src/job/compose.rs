@@ -10,8 +10,8 @@ use super::feed::{Fed, Feed};
 use super::fields::{AddressCheck, Fields, PrepNeeds};
 use super::labels::write_labels;
 use super::pass1::{first_pass, FirstPass};
-use super::prepare::{load_postcodes, offered_channels, Prep};
-use super::presort::{Planner, PresortOptions, PresortReport, Presorted};
+use super::pass1_prep::{load_postcodes, offered_channels, Prep};
+use super::pass1_presort::{Planner, PresortOptions, PresortReport, Presorted};
 use super::writer::{letter_id, stream_of, write_pieces, Outputs, StreamSpec};
 use super::{
     compile_job, compile_with, mapping, pdfx_of, shared_with, ComposeOptions, JobError, JobSummary, Reprint,

@@ -1,7 +1,7 @@
 //! Pass 2's feed: the records to compose, in plan order, each given its place (its
 //! piece numbers, tray and bundle) before it goes to the workers.
 
-use super::presort::Presorted;
+use super::pass1_presort::Presorted;
 use crate::mailprep::Channels;
 use crate::presort::Route;
 use crate::report::{Entry, EntryReader, Fate, Records};

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::presort::Presorted;
+use super::pass1_presort::Presorted;
 use super::{compile, shared, Date, JobError};
 use crate::compose::compose_piece;
 use crate::mailprep::{Postcode, PostcodeBase};

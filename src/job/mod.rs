@@ -4,17 +4,21 @@
 //! rejected) and remembers only its position; pass 2 re-reads the records to
 //! compose from the memory-mapped file, in parallel chunks, and a single writer
 //! appends the pieces in plan order.
+//!
+//! A file named after a command runs it (`compose`, `reprint`; `prepare_cmd` and
+//! `presort_cmd` for `pli prepare` and `pli presort`, whose plain names are stages);
+//! a file named `pass1_<stage>` is that stage's part of pass 1 in every job.
 
-mod clean;
 mod compose;
 mod exports;
 mod feed;
 mod fields;
 mod labels;
 mod pass1;
-mod prepare;
-mod presort;
-mod quote;
+mod pass1_prep;
+mod pass1_presort;
+mod prepare_cmd;
+mod presort_cmd;
 mod reprint;
 mod writer;
 
@@ -25,11 +29,11 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 pub use crate::date::Date;
-pub use clean::{run_prepare, PrepareOptions, PrepareSummary, CLEAN_COLUMNS};
 pub use compose::{run_compose, run_compose_with, Progress};
-pub use prepare::PrepOptions;
-pub use presort::{PresortOptions, PresortReport};
-pub use quote::{run_quote, QuoteOptions, QuoteSummary};
+pub use pass1_prep::PrepOptions;
+pub use pass1_presort::{PresortOptions, PresortReport};
+pub use prepare_cmd::{run_prepare, PrepareOptions, PrepareSummary, CLEAN_COLUMNS};
+pub use presort_cmd::{run_quote, QuoteOptions, QuoteSummary};
 pub use reprint::{piece_ids, JobFile, Reprint, JOB_FILE};
 
 use crate::compose::{compose_piece, JobValues, Layout, LayoutErrors};

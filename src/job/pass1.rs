@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::compose::Progress;
 use super::fields::Fields;
-use super::prepare::{Decision, Prep};
-use super::presort::{Planner, Presorted};
+use super::pass1_prep::{Decision, Prep};
+use super::pass1_presort::{Planner, Presorted};
 use super::JobError;
 use rayon::prelude::*;
 use serde_json::Value;

@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 
 use datamatrix::{DataMatrixBuilder, EncodationType, SymbolSize};
 
-use crate::compose::layout::DataMatrixSpec;
+use crate::compose::layout_file::DataMatrixSpec;
 use crate::compose::page::{CellRect, Item};
 use crate::units::{Color, Length, Rect};
 

@@ -30,7 +30,7 @@ pub use datamatrix::{DataMatrixError, SheetLabel, Symbol};
 
 use std::cell::RefCell;
 
-use crate::compose::layout::{OmrSpec, ProductionSpec, SheetSide};
+use crate::compose::layout_file::{OmrSpec, ProductionSpec, SheetSide};
 use crate::compose::page::Page;
 use crate::units::{Length, Rect};
 
@@ -168,7 +168,7 @@ pub fn make_sheets(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::layout::DataMatrixSpec;
+    use crate::compose::layout_file::DataMatrixSpec;
     use crate::compose::page::Item;
     use crate::units::Color;
 

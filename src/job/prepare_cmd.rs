@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::prepare::{setup, Decision, PrepOptions, Setup};
+use super::pass1_prep::{setup, Decision, PrepOptions, Setup};
 use super::{DataInput, Date, JobError};
 use crate::mailprep::{Channels, MAX_LINES_ABROAD};
 use crate::report::{write_atomic, Fate};

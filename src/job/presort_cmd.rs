@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::labels::write_labels;
 use super::pass1::{first_pass, FirstPass};
-use super::prepare::{setup, PrepOptions, Setup};
-use super::presort::{Planner, PresortOptions, PresortReport};
+use super::pass1_prep::{setup, PrepOptions, Setup};
+use super::pass1_presort::{Planner, PresortOptions, PresortReport};
 use super::{DataInput, Date, JobError};
-use crate::compose::layout::ProductionSpec;
+use crate::compose::layout_file::ProductionSpec;
 use crate::mailprep::Channels;
 use crate::report::{piece_id, write_report_json};
 use crate::units::Length;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::JobError;
-use crate::compose::layout::ProductionSpec;
+use crate::compose::layout_file::ProductionSpec;
 use crate::presort::{plan, Grams, Makeup, Paper, PieceIn, Plan, Route, Rules, Thickness};
 use crate::report::{piece_id, write_atomic, FinishedOutcomes, Outcome, Postage, Records, TrayFill};
 use crate::units::Length;
