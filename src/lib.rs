@@ -14,6 +14,7 @@ pub mod mailprep;
 pub mod pdf;
 pub mod presort;
 pub mod production;
+pub mod record;
 pub mod report;
 pub mod samples;
 pub mod units;

@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use pli::data::{RecordPos, Rejection, Source, SourceOptions};
+use pli::data::{Source, SourceOptions};
+use pli::record::{RecordPos, Rejection};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::strategy::Union;

@@ -9,7 +9,7 @@ use super::compiled::Layout;
 use super::page::{Item, Page};
 use super::piece::{finish_piece, Piece};
 use crate::data::products::text;
-use crate::data::Rejection;
+use crate::record::Rejection;
 use crate::units::{Color, Length, Rect};
 
 /// Lays out every page of a record's catalogue.

@@ -538,7 +538,7 @@ impl Layout {
                 if !missing.is_empty() {
                     return Err(format!(
                         "the fonts have no glyph for {}",
-                        crate::data::describe_chars(&missing)
+                        crate::record::describe_chars(&missing)
                     ));
                 }
                 if !filled {

@@ -11,7 +11,7 @@ use super::image::ImageId;
 use super::markup::{self, Block};
 use super::page::{Item, Page, TextRun};
 use super::text::{layout_paragraph, LaidLine};
-use crate::data::Rejection;
+use crate::record::Rejection;
 use crate::units::{Length, Rect};
 
 /// A composed mailpiece: its pages, and what the print room should know about it.
@@ -85,7 +85,7 @@ pub(super) fn finish_piece(
         }
         warnings.push(format!(
             "missing_glyph: {} drawn as a missing-glyph box",
-            crate::data::describe_chars(&unique)
+            crate::record::describe_chars(&unique)
         ));
     }
     Ok(Piece {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::layout_file::ProductsSpec;
 use super::template::Templates;
 use crate::data::products::{parse_price, text, Products};
-use crate::data::Rejection;
+use crate::record::Rejection;
 
 /// The field name rejections give for a product selection problem.
 pub const PRODUCTS: &str = "products";

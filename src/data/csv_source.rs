@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use csv::ByteRecord;
 use memmap2::Mmap;
 
-use super::{DataError, RecordPos, Rejection};
+use super::DataError;
+use crate::record::{RecordPos, Rejection};
 
 /// A CSV contact file, memory-mapped so that records can be re-read by offset.
 pub struct CsvSource {

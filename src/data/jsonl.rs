@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use memmap2::Mmap;
 use serde_json::{Map, Value};
 
-use super::{DataError, RecordPos, Rejection};
+use super::DataError;
+use crate::record::{RecordPos, Rejection};
 
 /// A JSON Lines file.
 pub struct JsonlSource {

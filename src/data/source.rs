@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::decode;
 use super::jsonl::{JsonlIter, JsonlSource};
 use super::xlsx;
-use super::{CsvSource, DataError, RecordIter, RecordPos, Rejection};
+use super::{CsvSource, DataError, RecordIter};
+use crate::record::{RecordPos, Rejection};
 
 /// A contact file's format.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

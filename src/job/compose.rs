@@ -17,12 +17,13 @@ use super::{
     compile_job, compile_with, mapping, pdfx_of, shared_with, ComposeOptions, JobError, JobSummary, Reprint,
 };
 use crate::compose::{compose_piece, Email, Layout, LayoutErrors, Sms};
-use crate::data::{Rejection, Source};
+use crate::data::Source;
 use crate::mailprep::PostcodeBase;
-use crate::mailprep::{Channels, EMAIL_FIELD, MOBILE_FIELD};
+use crate::mailprep::{EMAIL_FIELD, MOBILE_FIELD};
 use crate::pdf::{encode_page_with, ColorMode, EncodedPage};
 use crate::production::{datamatrix, make_sheets, ControlFile, SheetLabel};
-use crate::report::{self, FinishedOutcomes, Outcome, Outcomes, Records, Report};
+use crate::record::{Channels, FinishedOutcomes, Outcome, Outcomes, Records, Rejection};
+use crate::report::{self, Report};
 
 /// Records composed per parallel chunk; large enough to keep both cores busy, small
 /// enough that the queue to the writer holds little.

@@ -2,9 +2,8 @@
 //! piece numbers, tray and bundle) before it goes to the workers.
 
 use super::pass1_presort::Presorted;
-use crate::mailprep::Channels;
 use crate::presort::Route;
-use crate::report::{Entry, EntryReader, Fate, Records};
+use crate::record::{Channels, Entry, EntryReader, Fate, Records};
 
 /// A record's place in the output, fixed when it is fed to the workers (in plan order),
 /// so that a piece's marks can carry its id and a reprint finds the same numbers: its

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::compose::Layout;
-use crate::data::{Binding, RecordPos, Rejection, Source};
+use crate::data::{Binding, Source};
 use crate::mailprep::{
     AddressBlock, AddressPolicy, PostcodeBase, ADDRESS_FIELDS, EMAIL_CONSENT_FIELD, EMAIL_FIELD,
     HOUSEHOLD_FIELD, MOBILE_FIELD, OPTOUT_FIELD, SMS_CONSENT_FIELD,
 };
+use crate::record::{RecordPos, Rejection};
 
 /// How a job reads the fields it needs from each record.
 pub struct Fields {

@@ -37,8 +37,9 @@ pub use presort_cmd::{run_quote, QuoteOptions, QuoteSummary};
 pub use reprint::{piece_ids, JobFile, Reprint, JOB_FILE};
 
 use crate::compose::{compose_piece, JobValues, Layout, LayoutErrors};
-use crate::data::{DataError, Rejection, Source, SourceOptions};
+use crate::data::{DataError, Source, SourceOptions};
 use crate::pdf::{encode_page, encode_page_with, OutputIntent, PdfWriter, PdfX, Shared};
+use crate::record::Rejection;
 use crate::report::{Counts, FileEntry};
 use fields::{AddressCheck, Fields, PrepNeeds};
 

@@ -12,8 +12,8 @@ use super::JobError;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::data::{RecordPos, Rejection, Source};
-use crate::report::{Fate, RecordLog, Records, Routing};
+use crate::data::Source;
+use crate::record::{Fate, RecordLog, RecordPos, Records, Rejection, Routing};
 
 /// Records read before their checks are made, together, on all cores.
 const BATCH: usize = 1024;

@@ -14,13 +14,12 @@ use std::sync::Arc;
 use super::fields::{AddressCheck, Fields, PrepNeeds};
 use super::{compile, mapping, mapping_file, DataInput, Date, JobError};
 use crate::compose::Layout;
-use crate::data::Rejection;
 use crate::data::Source;
 use crate::mailprep::{
-    AddressPolicy, Channels, Deduper, MatchLevel, PostcodeBase, RecordKeys, Suppression, SuppressionList,
-    SuppressionLists, OPTOUT_FIELD,
+    allowed_channels, AddressPolicy, Deduper, MatchLevel, PostcodeBase, RecordKeys, Suppression,
+    SuppressionList, SuppressionLists, OPTOUT_FIELD,
 };
-use crate::report::Fate;
+use crate::record::{Channels, Fate, Rejection};
 
 /// How a job prepares its mail.
 #[derive(Clone, Debug, Default)]
@@ -146,7 +145,7 @@ impl Prep {
         if let Some(list) = self.lists.check(&RecordKeys::of_record(&get)) {
             return out(Fate::Suppressed(list.code().into()), Channels::NONE);
         }
-        let channels = Channels::of_record(&get).intersect(self.offered);
+        let channels = allowed_channels(&get).intersect(self.offered);
         if channels.is_empty() {
             // A job that only mails reports a postal opt-out as such.
             let why = if self.offered == Channels::POST && crate::mailprep::is_yes(get(OPTOUT_FIELD)) {

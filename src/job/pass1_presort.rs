@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::JobError;
 use crate::compose::layout_file::ProductionSpec;
 use crate::presort::{plan, Grams, Makeup, Paper, PieceIn, Plan, Route, Rules, Thickness};
-use crate::report::{piece_id, write_atomic, FinishedOutcomes, Outcome, Postage, Records, TrayFill};
+use crate::record::{FinishedOutcomes, Outcome, Records};
+use crate::report::{piece_id, write_atomic, Postage, TrayFill};
 use crate::units::Length;
 
 /// How a job presorts its mail.

@@ -10,8 +10,9 @@ use serde_json::json;
 
 use super::pass1_prep::{setup, Decision, PrepOptions, Setup};
 use super::{DataInput, Date, JobError};
-use crate::mailprep::{Channels, MAX_LINES_ABROAD};
-use crate::report::{write_atomic, Fate};
+use crate::mailprep::MAX_LINES_ABROAD;
+use crate::record::{Channels, Fate};
+use crate::report::write_atomic;
 
 /// What `pli prepare` is asked to do.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use super::pass1_prep::{setup, PrepOptions, Setup};
 use super::pass1_presort::{Planner, PresortOptions, PresortReport};
 use super::{DataInput, Date, JobError};
 use crate::compose::layout_file::ProductionSpec;
-use crate::mailprep::Channels;
+use crate::record::Channels;
 use crate::report::{piece_id, write_report_json};
 use crate::units::Length;
 

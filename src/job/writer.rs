@@ -18,7 +18,8 @@ use super::JobError;
 use crate::compose::layout_file::OmrSpec;
 use crate::pdf::{EncodedPage, PdfWriter, RecordMeta, Shared};
 use crate::production::{omr_overlay, ControlFile, OmrCode, PieceSheets};
-use crate::report::{self, DocRef, Fate, FileEntry, Outcome, Outcomes, PiecePlace};
+use crate::record::{DocRef, Fate, Outcome, Outcomes, PiecePlace};
+use crate::report::{self, FileEntry};
 
 /// An output stream's files: what they are named after, what they share, how big they get.
 pub struct StreamSpec {

@@ -29,7 +29,7 @@ use super::normalise::{collapse, no_punctuation, postal_caps};
 use super::postcodes::{
     split_cedex, AddressPolicy, LocalityProblem, Postcode, PostcodeBase, PostcodeFormError,
 };
-use crate::data::Rejection;
+use crate::record::Rejection;
 
 /// Characters a line may hold, spaces included.
 pub const MAX_LINE_CHARS: usize = 38;

@@ -1,11 +1,9 @@
 //! Which channels a contact may be reached by: post unless they objected; e-mail and
 //! SMS only with their consent and an address or a mobile number that can be used.
 
-use std::fmt;
-use std::ops::{BitOr, BitOrAssign};
-
 use super::normalise::phone_key;
 use super::{is_yes, OPTOUT_FIELD};
+use crate::record::Channels;
 
 /// The field that carries consent to e-mail.
 pub const EMAIL_CONSENT_FIELD: &str = "consent_email";
@@ -19,100 +17,20 @@ pub const EMAIL_FIELD: &str = "email";
 /// The field that holds the mobile number.
 pub const MOBILE_FIELD: &str = "mobile";
 
-/// A set of channels.
-#[derive(Copy, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Channels(u8);
-
-impl Channels {
-    /// No channel.
-    pub const NONE: Channels = Channels(0);
-    /// Postal mail.
-    pub const POST: Channels = Channels(1);
-    /// E-mail.
-    pub const EMAIL: Channels = Channels(2);
-    /// SMS.
-    pub const SMS: Channels = Channels(4);
-
-    /// Whether every channel of `other` is in the set.
-    pub fn contains(self, other: Channels) -> bool {
-        self.0 & other.0 == other.0
+/// The channels a record allows, from its fields (looked up by name; absent = empty): post
+/// unless the contact objected, e-mail and SMS with consent and a usable address or number.
+pub fn allowed_channels<'a>(get: impl Fn(&str) -> &'a str) -> Channels {
+    let mut channels = Channels::NONE;
+    if !is_yes(get(OPTOUT_FIELD)) {
+        channels |= Channels::POST;
     }
-
-    /// The channels as bits (post 1, e-mail 2, SMS 4), for storing.
-    pub fn bits(self) -> u8 {
-        self.0
+    if is_yes(get(EMAIL_CONSENT_FIELD)) && plausible_email(get(EMAIL_FIELD)) {
+        channels |= Channels::EMAIL;
     }
-
-    /// Channels from their bits; unknown bits are dropped.
-    pub fn from_bits(bits: u8) -> Channels {
-        Channels(bits & 7)
+    if is_yes(get(SMS_CONSENT_FIELD)) && plausible_mobile(get(MOBILE_FIELD)) {
+        channels |= Channels::SMS;
     }
-
-    /// The channels in both sets.
-    pub fn intersect(self, other: Channels) -> Channels {
-        Channels(self.0 & other.0)
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The channels' names, in the order post, email, sms.
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
-        [
-            (Channels::POST, "post"),
-            (Channels::EMAIL, "email"),
-            (Channels::SMS, "sms"),
-        ]
-        .into_iter()
-        .filter(move |(c, _)| self.contains(*c))
-        .map(|(_, name)| name)
-    }
-
-    /// The channels a record allows, from its fields (looked up by name; absent = empty).
-    pub fn of_record<'a>(get: impl Fn(&str) -> &'a str) -> Channels {
-        let mut channels = Channels::NONE;
-        if !is_yes(get(OPTOUT_FIELD)) {
-            channels |= Channels::POST;
-        }
-        if is_yes(get(EMAIL_CONSENT_FIELD)) && plausible_email(get(EMAIL_FIELD)) {
-            channels |= Channels::EMAIL;
-        }
-        if is_yes(get(SMS_CONSENT_FIELD)) && plausible_mobile(get(MOBILE_FIELD)) {
-            channels |= Channels::SMS;
-        }
-        channels
-    }
-}
-
-impl BitOr for Channels {
-    type Output = Channels;
-    fn bitor(self, rhs: Channels) -> Channels {
-        Channels(self.0 | rhs.0)
-    }
-}
-
-impl BitOrAssign for Channels {
-    fn bitor_assign(&mut self, rhs: Channels) {
-        self.0 |= rhs.0;
-    }
-}
-
-/// `post+email`, or `none`.
-impl fmt::Display for Channels {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_empty() {
-            return f.write_str("none");
-        }
-        f.write_str(&self.names().collect::<Vec<_>>().join("+"))
-    }
-}
-
-impl fmt::Debug for Channels {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Channels({self})")
-    }
+    channels
 }
 
 /// Whether an e-mail address looks deliverable: one `@`, a local part of 1 to 64
@@ -160,17 +78,7 @@ mod tests {
     use super::*;
 
     fn of(pairs: &[(&str, &str)]) -> Channels {
-        Channels::of_record(|k| pairs.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| *v))
-    }
-
-    #[test]
-    fn the_set_behaves_as_a_set() {
-        let both = Channels::POST | Channels::SMS;
-        assert!(both.contains(Channels::POST) && both.contains(Channels::SMS));
-        assert!(!both.contains(Channels::EMAIL) && !both.contains(Channels::POST | Channels::EMAIL));
-        assert_eq!(both.to_string(), "post+sms");
-        assert_eq!(Channels::NONE.to_string(), "none");
-        assert!(Channels::default().is_empty());
+        allowed_channels(|k| pairs.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| *v))
     }
 
     #[test]

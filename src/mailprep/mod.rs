@@ -17,7 +17,7 @@ pub use address::{
     is_domestic, AddressBlock, AddressLine, LineRole, MAX_LINES, MAX_LINES_ABROAD, MAX_LINE_CHARS,
 };
 pub use channels::{
-    plausible_email, plausible_mobile, Channels, EMAIL_CONSENT_FIELD, EMAIL_FIELD, MOBILE_FIELD,
+    allowed_channels, plausible_email, plausible_mobile, EMAIL_CONSENT_FIELD, EMAIL_FIELD, MOBILE_FIELD,
     SMS_CONSENT_FIELD,
 };
 pub use dedupe::{Deduper, MatchLevel, Verdict, HOUSEHOLD_FIELD};
@@ -31,7 +31,7 @@ pub use suppress::{
     digest, name_address_key, KeyDigest, RecordKeys, SuppressionList, SuppressionListError, SuppressionLists,
 };
 
-use crate::data::Rejection;
+use crate::record::Rejection;
 
 /// Why a record is deliberately not mailed, as the manifest prints it (`suppressed:optout`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

@@ -1,4 +1,5 @@
-//! The job's accounts: `manifest.csv` (one row per input record) and `report.json`.
+//! The job's accounts, rendered from its ledger ([`crate::record`]): `manifest.csv` (one row per
+//! input record), `report.json` and `report.html`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -6,16 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::mailprep::Channels;
+use crate::record::{Channels, Fate, FinishedOutcomes, Outcome, Records};
 
 mod html;
-mod ledger;
 
 pub use html::{render as render_html, write_html_report, JobReport, Postage, TrayFill, HTML_REPORT};
-pub use ledger::{
-    DocRef, Entry, EntryReader, Fate, FinishedOutcomes, Outcome, Outcomes, PiecePlace, RecordLog, Records,
-    Routing,
-};
 
 /// The reason of a record a job planned but never composed (a bug if it is ever seen).
 const NOT_COMPOSED: &str = "internal:not_composed";
@@ -312,7 +308,7 @@ fn tmp_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::RecordPos;
+    use crate::record::{DocRef, Outcomes, PiecePlace, RecordLog, RecordPos, Routing};
 
     #[test]
     fn manifest_counts_add_up() {

@@ -11,14 +11,23 @@
 //!
 //! Both are anonymous files in the output folder: they vanish with the job, whatever
 //! way it ends, and hold record ids and reason codes, never names or addresses.
+//!
+//! Unix only: both files are read and written at offsets (`FileExt::read_at`,
+//! `write_all_at` from `std::os::unix::fs`), so that several readers share one file
+//! handle without seeking it. A Windows build would use `std::os::windows::fs::FileExt`
+//! (`seek_read`, `seek_write`) in `At` and `Outcomes::flush_run`.
+
+#[cfg(not(unix))]
+compile_error!(
+    "the job's ledger reads and writes at offsets with std::os::unix::fs::FileExt: pli builds for Unix"
+);
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use crate::data::RecordPos;
-use crate::mailprep::Channels;
+use super::{Channels, RecordPos};
 
 /// What pass 1 decided for a record.
 #[derive(Clone, Debug, PartialEq, Eq)]
