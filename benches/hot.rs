@@ -16,7 +16,6 @@
 //! through a per-thread cache of laid-out paragraphs (`compose::piece`); each group says
 //! which cache state it measures.
 
-use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,6 +33,7 @@ use pli::compose::{compose_piece, JobValues, Layout};
 use pli::mailprep::{self, ADDRESS_FIELDS};
 use pli::pdf::{encode_page, EncodedPage, PdfWriter, Shared};
 use pli::production::{SheetLabel, Symbol};
+use pli::record::PieceId;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -395,10 +395,9 @@ fn datamatrix(c: &mut Criterion) {
         .iter()
         .enumerate()
         .map(|(n, page)| {
-            let piece_id = format!("P{:07}", n + 1);
             let label = SheetLabel {
                 job: "letter",
-                piece_id: &piece_id,
+                piece_id: PieceId::letter(n as u32 + 1),
             };
             label.text(1, 1, &mut text);
             symbol.encode(text.as_bytes(), spec.size).expect("fits");
@@ -428,14 +427,11 @@ fn datamatrix(c: &mut Criterion) {
     g.bench_function("sheet_symbol", |b| {
         let mut items = Vec::new();
         let mut n = 0u32;
-        let mut piece_id = String::new();
         b.iter(|| {
             n = n % 9_999_999 + 1;
-            piece_id.clear();
-            write!(piece_id, "P{n:07}").expect("writing to a String does not fail");
             let label = SheetLabel {
                 job: "letter",
-                piece_id: &piece_id,
+                piece_id: PieceId::letter(n),
             };
             label.text(n % 3 + 1, 3, &mut text);
             symbol.encode(text.as_bytes(), spec.size).expect("fits");

@@ -12,7 +12,7 @@ use super::labels::write_labels;
 use super::pass1::{first_pass, FirstPass};
 use super::pass1_prep::{load_postcodes, offered_channels, Prep};
 use super::pass1_presort::{Planner, PresortOptions, PresortReport, Presorted};
-use super::writer::{letter_id, stream_of, write_pieces, Outputs, StreamSpec};
+use super::writer::{stream_of, write_pieces, Outputs, StreamSpec};
 use super::{
     compile_job, compile_with, mapping, pdfx_of, shared_with, ComposeOptions, JobError, JobSummary, Reprint,
 };
@@ -22,7 +22,7 @@ use crate::mailprep::PostcodeBase;
 use crate::mailprep::{EMAIL_FIELD, MOBILE_FIELD};
 use crate::pdf::{encode_page_with, ColorMode, EncodedPage};
 use crate::production::{datamatrix, make_sheets, ControlFile, SheetLabel};
-use crate::record::{Channels, FinishedOutcomes, Outcome, Outcomes, Records, Rejection};
+use crate::record::{Channels, FinishedOutcomes, Outcome, Outcomes, PieceId, PieceKind, Records, Rejection};
 use crate::report::{self, Report};
 
 /// Records composed per parallel chunk; large enough to keep both cores busy, small
@@ -197,7 +197,7 @@ pub fn run_compose_with(
         shared_with(&layout, pdfx_of(&layout, opts.pdfx4, opts.date)),
         limits,
         per_sheet,
-        letter_id,
+        PieceKind::Letter,
     );
     letters.omr = production.omr.clone();
     // The workers encode pages in the colours their stream's files allow (PDF/X-4 or not).
@@ -211,7 +211,7 @@ pub fn run_compose_with(
                 shared_with(&h.layout, pdfx_of(&h.layout, opts.pdfx4, opts.date)),
                 limits,
                 if p.duplex { 2 } else { 1 },
-                report::household_doc_id,
+                PieceKind::HouseholdDoc,
             );
             h.colors = spec.shared.color_mode();
             // Two streams never share file names, even from one layout file name.
@@ -425,7 +425,7 @@ fn check_reprint(r: &Reprint, mut feed: Feed, out_dir: &Path) -> Result<(), JobE
                 return Err(JobError::Options(format!(
                     "piece {} was record {id} and is now record {}: the data or the job's \
                      files changed since it ran, so it cannot be reprinted as it was",
-                    letter_id(f.place.letter),
+                    PieceId::letter(f.place.letter),
                     f.entry.id
                 )))
             }
@@ -460,11 +460,11 @@ fn write_presort(
         .write_csv(&path, records, Some(outcomes))
         .map_err(|source| JobError::Output { path, source })?;
     if let Some(labels) = opts.presort.as_ref().and_then(PresortOptions::label_layout) {
-        let piece_at = |position: u32| -> String {
+        let piece_at = |position: u32| -> Option<PieceId> {
             let (index, _) = presorted.at[presorted.plan.pieces[position as usize].index as usize];
             match outcomes.get(index) {
-                Ok(Some(Outcome::Composed { piece, .. })) => report::piece_id(piece),
-                _ => String::new(),
+                Ok(Some(Outcome::Composed { piece, .. })) => Some(PieceId::letter(piece)),
+                _ => None,
             }
         };
         let out = opts.out_dir.join("trays.pdf");
@@ -504,14 +504,9 @@ fn compose_one(
         let mut piece = compose_piece(layout, &data, opts.allow_missing_glyphs)?;
         // Sheets for the inserter: a blank back after an odd last page in duplex, and the
         // DataMatrix naming the piece by the number it was given when fed.
-        // (The id is written only for a symbol: no allocation per piece otherwise.)
-        let piece_id = match layout.production.datamatrix {
-            Some(_) => letter_id(fed.place.letter),
-            None => String::new(),
-        };
         let label = SheetLabel {
             job,
-            piece_id: &piece_id,
+            piece_id: PieceId::letter(fed.place.letter),
         };
         let (_, padding) = make_sheets(&mut piece.pages, &layout.production, label)
             .map_err(|e| Rejection::Production(e.to_string()))?;

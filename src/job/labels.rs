@@ -11,15 +11,16 @@ use crate::compose::compose_piece;
 use crate::mailprep::{Postcode, PostcodeBase};
 use crate::pdf::{encode_page, PdfWriter};
 use crate::presort::department_name;
+use crate::record::{PieceId, TrayId};
 
 /// Writes one label per tray of `presorted` to `out` with the label layout `layout`;
-/// `pieces` gives each plan position's piece id (or none, to number them in plan order).
+/// `pieces` gives each plan position's piece id (none for a piece not composed).
 /// Returns the number of labels.
 pub fn write_labels(
     layout: &Path,
     presorted: &Presorted,
     postcodes: Option<&PostcodeBase>,
-    pieces: &dyn Fn(u32) -> String,
+    pieces: &dyn Fn(u32) -> Option<PieceId>,
     out: &Path,
     date: Date,
 ) -> Result<u32, JobError> {
@@ -35,7 +36,7 @@ pub fn write_labels(
         let data = label_data(presorted, tray, key, postcodes, pieces, &layout.job_json());
         let piece = compose_piece(&layout, &data, true)
             .map_err(|r| JobError::Prep(format!("{}: tray {}: {r}", layout.path.display(), tray.number)))?;
-        w.begin_piece(&format!("T{:04}", tray.number));
+        w.begin_piece(&TrayId(tray.number).to_string());
         for page in &piece.pages {
             w.add_page(&encode_page(page, &layout.faces)).map_err(output)?;
         }
@@ -49,10 +50,11 @@ fn label_data(
     tray: &crate::presort::Tray,
     key: &str,
     postcodes: Option<&PostcodeBase>,
-    pieces: &dyn Fn(u32) -> String,
+    pieces: &dyn Fn(u32) -> Option<PieceId>,
     job: &serde_json::Map<String, Value>,
 ) -> Value {
     let plan = &presorted.plan;
+    let piece_text = |position| pieces(position).map(|p| p.to_string()).unwrap_or_default();
     // A postcode key is named by its delivery locality when the base is at hand, a
     // département key by the département's name.
     let place = match (postcodes, Postcode::parse(key)) {
@@ -76,8 +78,8 @@ fn label_data(
         "place": place,
         "pieces": tray.pieces,
         "weight_kg": format!("{:.1}", tray.weight.0 as f64 / 1000.0).replace('.', ","),
-        "first_piece": pieces(tray.first_pos),
-        "last_piece": pieces(tray.last_pos),
+        "first_piece": piece_text(tray.first_pos),
+        "last_piece": piece_text(tray.last_pos),
         "product": presorted.product,
     });
     if let Value::Object(map) = &mut data {

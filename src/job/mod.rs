@@ -352,7 +352,7 @@ pub fn run_proof(
         };
         let mut w = PdfWriter::create(out, shared(&layout), &layout.name).map_err(output)?;
         w.begin_record(&crate::pdf::RecordMeta {
-            piece_id: "P0000001",
+            piece_id: &crate::record::PieceId::letter(1).to_string(),
             record_id: &id,
             ..Default::default()
         });

@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::JobError;
 use crate::compose::layout_file::ProductionSpec;
 use crate::presort::{plan, Grams, Makeup, Paper, PieceIn, Plan, Route, Rules, Thickness};
-use crate::record::{FinishedOutcomes, Outcome, Records};
-use crate::report::{piece_id, write_atomic, Postage, TrayFill};
+use crate::record::{FinishedOutcomes, Outcome, PieceId, Records};
+use crate::report::{write_atomic, Postage, TrayFill};
 use crate::units::Length;
 
 /// How a job presorts its mail.
@@ -278,9 +278,9 @@ impl Presorted {
                 let (index, position) = self.at[piece.index as usize];
                 let entry = records.entry_at(position, index)?;
                 let id = match outcomes {
-                    None => piece_id(pos as u32 + 1),
+                    None => PieceId::letter(pos as u32 + 1).to_string(),
                     Some(o) => match o.get(index)? {
-                        Some(Outcome::Composed { piece, .. }) => piece_id(piece),
+                        Some(Outcome::Composed { piece, .. }) => PieceId::letter(piece).to_string(),
                         _ => String::new(), // rejected when it was composed: not mailed
                     },
                 };

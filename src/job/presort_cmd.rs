@@ -12,7 +12,8 @@ use super::pass1_presort::{Planner, PresortOptions, PresortReport};
 use super::{DataInput, Date, JobError};
 use crate::compose::layout_file::ProductionSpec;
 use crate::record::Channels;
-use crate::report::{piece_id, write_report_json};
+use crate::record::PieceId;
+use crate::report::write_report_json;
 use crate::units::Length;
 
 /// What `pli presort` is asked to do.
@@ -95,7 +96,7 @@ pub fn run_quote(opts: &QuoteOptions) -> Result<QuoteSummary, JobError> {
     let labels = match opts.presort.label_layout() {
         Some(l) => {
             let out = opts.out_dir.join("trays.pdf");
-            let ids = |position: u32| piece_id(position + 1);
+            let ids = |position: u32| Some(PieceId::letter(position + 1));
             write_labels(&l, &presorted, postcodes.as_deref(), &ids, &out, opts.date)?
         }
         None => 0,

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::JobError;
+use crate::record::{PieceId, PieceKind};
 use crate::report::write_atomic;
 
 /// The job file's name in a compose job's output folder.
@@ -84,25 +85,30 @@ impl Reprint {
             column("piece_id")?,
             column("household_doc")?,
         );
-        let mut wanted: BTreeMap<&str, Option<(u32, Box<str>)>> =
-            ids.iter().map(|id| (id.as_str(), None)).collect();
+        // An id that does not parse is never found, and is listed with the missing ones.
+        let mut wanted: BTreeMap<PieceId, Option<(u32, Box<str>)>> = ids
+            .iter()
+            .filter_map(|id| id.parse().ok())
+            .map(|id| (id, None))
+            .collect();
         for row in r.records() {
             let row = row.map_err(|e| bad(&e))?;
-            let letter = row.get(piece).unwrap_or("");
-            let Some(number) = letter.strip_prefix('P').and_then(|n| n.parse::<u32>().ok()) else {
+            let letter = row.get(piece).and_then(|p| p.parse::<PieceId>().ok());
+            let Some(letter) = letter.filter(|p| p.kind == PieceKind::Letter) else {
                 continue;
             };
-            for id in [letter, row.get(doc).unwrap_or("")] {
-                if let Some(slot) = wanted.get_mut(id) {
-                    *slot = Some((number, row.get(record).unwrap_or("").into()));
+            let doc = row.get(doc).and_then(|d| d.parse::<PieceId>().ok());
+            for id in std::iter::once(letter).chain(doc) {
+                if let Some(slot) = wanted.get_mut(&id) {
+                    *slot = Some((letter.number, row.get(record).unwrap_or("").into()));
                 }
             }
         }
-        let missing: Vec<&str> = wanted
-            .iter()
-            .filter(|(_, found)| found.is_none())
-            .map(|(id, _)| *id)
-            .collect();
+        let found = |id: &String| {
+            id.parse()
+                .is_ok_and(|id: PieceId| wanted.get(&id).is_some_and(Option::is_some))
+        };
+        let missing: Vec<&str> = ids.iter().filter(|id| !found(id)).map(String::as_str).collect();
         if !missing.is_empty() {
             return Err(JobError::Options(format!(
                 "not composed in {}: {} (piece ids are P0000001 or D0000001, as in its piece_id and household_doc columns)",

@@ -18,8 +18,8 @@ use super::JobError;
 use crate::compose::layout_file::OmrSpec;
 use crate::pdf::{EncodedPage, PdfWriter, RecordMeta, Shared};
 use crate::production::{omr_overlay, ControlFile, OmrCode, PieceSheets};
-use crate::record::{DocRef, Fate, Outcome, Outcomes, PiecePlace};
-use crate::report::{self, FileEntry};
+use crate::record::{DocRef, Fate, Outcome, Outcomes, PieceId, PieceKind, PiecePlace};
+use crate::report::FileEntry;
 
 /// An output stream's files: what they are named after, what they share, how big they get.
 pub struct StreamSpec {
@@ -35,8 +35,8 @@ pub struct StreamSpec {
     pub max_sheets: u32,
     /// Pages printed on one sheet: 1 (simplex) or 2 (duplex).
     pub pages_per_sheet: u32,
-    /// How a piece's id is written (`P0000001`, `D0000001`).
-    pub piece_id: fn(u32) -> String,
+    /// Which pieces it holds, and so how their ids are written (`P0000001`, `D0000001`).
+    pub kind: PieceKind,
     /// Start a new file where the tray changes (a presorted job).
     pub split_trays: bool,
     /// The inserter's OMR marks on every sheet's front, when the layout has them.
@@ -49,9 +49,17 @@ impl StreamSpec {
         format!(
             "{}-{seq:04}-{}-{}.pdf",
             self.stem,
-            (self.piece_id)(first),
-            (self.piece_id)(last)
+            self.piece_id(first),
+            self.piece_id(last)
         )
+    }
+
+    /// The id of the stream's piece `number`.
+    pub fn piece_id(&self, number: u32) -> PieceId {
+        PieceId {
+            kind: self.kind,
+            number,
+        }
     }
 }
 
@@ -161,7 +169,7 @@ impl Stream {
             });
         }
         let open = self.current.as_mut().expect("created above");
-        let piece_id = (self.spec.piece_id)(piece.number);
+        let piece_id = self.spec.piece_id(piece.number).to_string();
         open.pdf.begin_record(&RecordMeta {
             piece_id: &piece_id,
             record_id: piece.record_id,
@@ -240,7 +248,7 @@ impl Stream {
                     first_page: p.first_page,
                     pages_per_sheet: self.spec.pages_per_sheet,
                     sheets: p.sheets,
-                    piece_id: &(self.spec.piece_id)(p.piece),
+                    piece_id: self.spec.piece_id(p.piece),
                     record_id: &p.record_id,
                     feeders: if p.feeders { "household_doc" } else { "" },
                     divert: p.divert,
@@ -447,7 +455,7 @@ pub fn stream_of(
     shared: Arc<Shared>,
     limits: (u32, u32),
     pages_per_sheet: u32,
-    piece_id: fn(u32) -> String,
+    kind: PieceKind,
 ) -> StreamSpec {
     StreamSpec {
         stem: layout_path
@@ -460,13 +468,8 @@ pub fn stream_of(
         max_pages: limits.0.max(1),
         max_sheets: limits.1.max(1),
         pages_per_sheet,
-        piece_id,
+        kind,
         split_trays: true,
         omr: None,
     }
-}
-
-/// Letters' piece ids.
-pub fn letter_id(piece: u32) -> String {
-    report::piece_id(piece)
 }

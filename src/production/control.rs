@@ -6,6 +6,8 @@ use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
+use crate::record::PieceId;
+
 /// Its name in the output folder.
 pub const CONTROL_FILE: &str = "inserter.csv";
 
@@ -34,7 +36,7 @@ pub struct PieceSheets<'a> {
     /// Its sheets.
     pub sheets: u32,
     /// Its id.
-    pub piece_id: &'a str,
+    pub piece_id: PieceId,
     /// Its record's id.
     pub record_id: &'a str,
     /// Inserts the machine pulls from its feeders for this piece (e.g. `catalogue`).
@@ -69,6 +71,7 @@ impl ControlFile {
 
     /// Adds a piece's sheets.
     pub fn piece(&mut self, p: &PieceSheets) -> io::Result<()> {
+        let piece_id = p.piece_id.to_string();
         for sheet in 0..p.sheets {
             let page = p.first_page + sheet * p.pages_per_sheet;
             let last = sheet + 1 == p.sheets;
@@ -76,7 +79,7 @@ impl ControlFile {
                 self.job.as_str(),
                 p.file,
                 &page.to_string(),
-                p.piece_id,
+                &piece_id,
                 p.record_id,
                 &(sheet + 1).to_string(),
                 &p.sheets.to_string(),

@@ -24,6 +24,7 @@ use datamatrix::{DataMatrixBuilder, EncodationType, SymbolSize};
 
 use crate::compose::layout_file::DataMatrixSpec;
 use crate::compose::page::{CellRect, Item};
+use crate::record::PieceId;
 use crate::units::{Color, Length, Rect};
 
 /// The square ECC 200 sizes, modules a side, smallest first.
@@ -39,8 +40,8 @@ pub const SEPARATOR: char = '|';
 pub struct SheetLabel<'a> {
     /// The job id (`job` in `inserter.csv`).
     pub job: &'a str,
-    /// The piece id, e.g. `P0000042`.
-    pub piece_id: &'a str,
+    /// The piece's id, written `P0000042`.
+    pub piece_id: PieceId,
 }
 
 impl SheetLabel<'_> {
@@ -133,7 +134,7 @@ pub fn check_job(job: &str, size: u32) -> Result<(), String> {
     let mut text = String::new();
     let longest = SheetLabel {
         job,
-        piece_id: "P99999999",
+        piece_id: PieceId::letter(99_999_999),
     };
     longest.text(99, 99, &mut text);
     Symbol::new()
@@ -284,7 +285,7 @@ mod tests {
     fn label() -> SheetLabel<'static> {
         SheetLabel {
             job: "letter",
-            piece_id: "P0000042",
+            piece_id: PieceId::letter(42),
         }
     }
 
@@ -330,7 +331,7 @@ mod tests {
         // numbers up to 99.
         let long = SheetLabel {
             job: "relance-clients-2026",
-            piece_id: "P9999999",
+            piece_id: PieceId::letter(9_999_999),
         };
         long.text(99, 99, &mut text);
         assert_eq!(smallest_square(text.as_bytes()), Some(22));
@@ -426,7 +427,7 @@ mod tests {
         let mut symbol = Symbol::new();
         let long = SheetLabel {
             job: "campagne-de-relance-des-clients-inactifs",
-            piece_id: "P0000001",
+            piece_id: PieceId::letter(1),
         };
         let mut text = String::new();
         long.text(1, 1, &mut text);

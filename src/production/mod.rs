@@ -170,6 +170,7 @@ mod tests {
     use super::*;
     use crate::compose::layout_file::DataMatrixSpec;
     use crate::compose::page::Item;
+    use crate::record::PieceId;
     use crate::units::Color;
 
     fn blank_pages(n: usize) -> Vec<Page> {
@@ -191,7 +192,7 @@ mod tests {
         };
         let label = SheetLabel {
             job: "letter",
-            piece_id: "P0000042",
+            piece_id: PieceId::letter(42),
         };
         let mut pages = blank_pages(3);
         assert_eq!(make_sheets(&mut pages, &production, label), Ok((2, 1)));
@@ -249,7 +250,7 @@ mod tests {
         };
         let label = SheetLabel {
             job: "letter",
-            piece_id: "P0000042",
+            piece_id: PieceId::letter(42),
         };
         let err = make_sheets(&mut blank_pages(1), &production, label).unwrap_err();
         assert_eq!(err.to_string(), "`letter|P0000042|1|1` does not fit a 10×10 DataMatrix: it needs 18×18 ([production.datamatrix] size = 18)");

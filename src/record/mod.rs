@@ -1,14 +1,17 @@
 //! What a job knows about each record, shared by every stage: where it is in its input,
-//! why it could not be used, the channels it goes by, and its fate in the job's ledger
+//! why it could not be used, the channels it goes by, the ids of the pieces and trays it
+//! ends up in, and its fate in the job's ledger
 //! (pass 1's output, pass 2's input, the manifest's source).
 //!
 //! It sits below the stages: it imports none of them, and all of them may use it.
 
 mod channels;
+mod ids;
 mod ledger;
 mod rejection;
 
 pub use channels::Channels;
+pub use ids::{IdError, PieceId, PieceKind, TrayId};
 pub use ledger::{
     DocRef, Entry, EntryReader, Fate, FinishedOutcomes, Outcome, OutcomeReader, Outcomes, PiecePlace,
     RecordLog, Records, Routing,

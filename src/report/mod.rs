@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::record::{Channels, Fate, FinishedOutcomes, Outcome, Records};
+use crate::record::{Channels, Fate, FinishedOutcomes, Outcome, PieceId, Records};
 
 mod html;
 
@@ -15,16 +15,6 @@ pub use html::{render as render_html, write_html_report, JobReport, Postage, Tra
 
 /// The reason of a record a job planned but never composed (a bug if it is ever seen).
 const NOT_COMPOSED: &str = "internal:not_composed";
-
-/// A piece id as printed: `P0000042`.
-pub fn piece_id(piece: u32) -> String {
-    format!("P{piece:07}")
-}
-
-/// A household document's id as printed: `D0000042`.
-pub fn household_doc_id(piece: u32) -> String {
-    format!("D{piece:07}")
-}
 
 /// An output file as listed in the report.
 #[derive(Clone, Debug, Serialize)]
@@ -156,7 +146,7 @@ pub fn write_manifest(
                         .get(d.file as usize)
                         .map_or("", |f| f.name.as_str());
                     [
-                        household_doc_id(d.piece),
+                        PieceId::household_doc(d.piece).to_string(),
                         name.to_owned(),
                         d.first_page.to_string(),
                         d.pages.to_string(),
@@ -238,7 +228,7 @@ pub fn write_manifest(
                         "composed",
                         warnings.as_deref().unwrap_or(""),
                         [
-                            &piece_id(*piece),
+                            &PieceId::letter(*piece).to_string(),
                             name,
                             &first_page.to_string(),
                             &pages.to_string(),
