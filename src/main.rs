@@ -10,8 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use clap::{Args, Parser, Subcommand};
 use pli::data::{Format, SourceOptions};
 use pli::job::{
-    self, ComposeOptions, DataInput, Date, JobError, JobFile, PrepOptions, PrepareOptions, PresortOptions,
-    PresortReport, Progress, QuoteOptions, Reprint,
+    self, ComposeOptions, DataInput, Date, JobError, PrepOptions, PrepareOptions, PresortOptions,
+    PresortReport, Progress, QuoteOptions, ReprintOptions,
 };
 use pli::mailprep::{AddressPolicy, MatchLevel, Suppression};
 
@@ -37,8 +37,8 @@ struct Cli {
     command: Command,
 }
 
-/// The arguments of `pli compose` (also replayed by `pli reprint` from `job.json`).
-#[derive(Args, Clone, Debug)]
+/// The arguments of `pli compose`.
+#[derive(Args)]
 struct ComposeArgs {
     /// The layout file (TOML).
     layout: PathBuf,
@@ -486,30 +486,11 @@ fn run(command: Command) -> Result<u8, JobError> {
     match command {
         Command::Compose(args) => {
             let (opts, quiet, progress) = compose_options(args);
-            // How the job ran, for `pli reprint`: its arguments, with the date it used.
-            // (`args_os`: a path that is not UTF-8 must not panic; it is recorded lossily,
-            // and a reprint then names the file it cannot find.)
-            let mut replay: Vec<String> = std::env::args_os()
-                .skip(1)
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            if !replay.iter().any(|a| a == "--date" || a.starts_with("--date=")) {
-                replay.extend(["--date".to_owned(), opts.date.to_string()]);
-            }
             let started = Instant::now();
             let mut display = ProgressDisplay::new(quiet, progress);
             let result = job::run_compose_with(&opts, &mut |p| display.update(p));
             display.finish();
             let s = result?;
-            let job_file = JobFile {
-                args: replay,
-                cwd: std::env::current_dir().unwrap_or_default(),
-                version: env!("CARGO_PKG_VERSION").to_owned(),
-            };
-            job_file.write(&s.out_dir).map_err(|source| JobError::Output {
-                path: s.out_dir.join(job::JOB_FILE),
-                source,
-            })?;
             let c = &s.counts;
             if quiet {
                 return Ok(if c.rejected > 0 { EXIT_REJECTS } else { 0 });
@@ -569,46 +550,13 @@ fn run(command: Command) -> Result<u8, JobError> {
             data,
             out,
         } => {
-            let ids = job::piece_ids(&pieces, pieces_file.as_deref())?;
-            let absolute = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
-            let (out_dir, out) = (absolute(&out_dir), absolute(&out));
-            if out_dir == out {
-                return Err(JobError::Options(
-                    "the reprint goes to a folder of its own, not the original run's (-o)".into(),
-                ));
-            }
-            let data = data.as_ref().map(absolute);
-            let recorded = JobFile::read(&out_dir)?;
-            let wanted = Reprint::find(&out_dir.join("manifest.csv"), &ids)?;
-            let replay = std::iter::once("pli".to_owned()).chain(recorded.args.iter().cloned());
-            let bad_job =
-                |why: String| JobError::Options(format!("{}: {why}", out_dir.join(job::JOB_FILE).display()));
-            let args = match Cli::try_parse_from(replay) {
-                Ok(Cli {
-                    command: Command::Compose(args),
-                }) => args,
-                Ok(_) => return Err(bad_job("not a compose job".into())),
-                Err(e) => return Err(bad_job(e.to_string())),
-            };
-            // The job's relative paths are relative to the folder it ran from.
-            std::env::set_current_dir(&recorded.cwd).map_err(|e| {
-                bad_job(format!(
-                    "cannot go to the folder it ran from, {}: {e}",
-                    recorded.cwd.display()
-                ))
+            let pieces = job::piece_ids(&pieces, pieces_file.as_deref())?;
+            let s = job::run_reprint(&ReprintOptions {
+                job_dir: out_dir,
+                pieces,
+                data,
+                out_dir: out,
             })?;
-            let (mut opts, _, _) = compose_options(args);
-            opts.out_dir = out;
-            opts.reprint = Some(wanted);
-            if let Some(d) = data {
-                opts.data = d;
-            }
-            if opts.data.as_os_str() == "-" {
-                return Err(JobError::Options(
-                    "the job read its contacts from standard input: give the file with --data".into(),
-                ));
-            }
-            let s = job::run_compose(&opts)?;
             let files: Vec<&str> = s.files.iter().map(|f| f.name.as_str()).collect();
             eprintln!(
                 "pli: reprinted {} piece(s), {} page(s) in {} ({}) with {}",

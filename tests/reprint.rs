@@ -4,9 +4,19 @@
 mod common;
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use common::*;
 use lopdf::{Document, Object};
+
+/// Runs `pli` from `dir` instead of the project's folder.
+fn pli_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pli"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run pli")
+}
 
 /// The raw content stream bytes of each page of a file, by page number: the page's
 /// own, without the inserter marks' overlay (the last stream of a page that has one,
@@ -92,16 +102,23 @@ fn spoiled_pieces_are_reprinted_with_the_same_page_content() {
         .find(|r| !r[10].is_empty() && r[4] != first[4] && r[4] != last[4])
         .unwrap();
     std::fs::write(tmp.path("outsort.log"), format!("# divert bin 2\n{}\n", last[4])).unwrap();
-    let reprint = pli(&[
-        "reprint",
-        &tmp.arg("out"),
-        "--pieces",
-        &format!("{},{}", first[4], with_doc[10]),
-        "--pieces-file",
-        &tmp.arg("outsort.log"),
-        "-o",
-        &tmp.arg("again"),
-    ]);
+    // The job ran from the project's folder with relative paths; the reprint runs from
+    // another folder: job.json holds absolute paths, and nothing changes folder.
+    let elsewhere = tmp.path("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let reprint = pli_in(
+        &elsewhere,
+        &[
+            "reprint",
+            &tmp.arg("out"),
+            "--pieces",
+            &format!("{},{}", first[4], with_doc[10]),
+            "--pieces-file",
+            &tmp.arg("outsort.log"),
+            "-o",
+            &tmp.arg("again"),
+        ],
+    );
     assert_eq!(reprint.status.code(), Some(0), "{}", describe(&reprint));
     let letters = stream_files(&tmp.path("again"), "reprint-letter");
     assert_eq!(letters.len(), 1, "one reprint file");
@@ -185,10 +202,14 @@ fn a_reprint_refuses_unknown_pieces_and_changed_data() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not composed in"));
 
     // The job ran without --date: the reprint uses the date it composed with, so the
-    // same pieces come out even on another day.
+    // same pieces come out even on another day. Its paths are absolute.
     let job: serde_json::Value =
         serde_json::from_slice(&std::fs::read(tmp.path("out/job.json")).unwrap()).unwrap();
-    assert!(job["args"].as_array().unwrap().iter().any(|a| a == "--date"));
+    assert_eq!(job["format"], 1, "{job}");
+    let date = job["compose"]["date"].as_str().unwrap();
+    assert!(pli::job::Date::parse(date).is_ok(), "{job}");
+    let layout = job["compose"]["layout"].as_str().unwrap();
+    assert_eq!(std::path::Path::new(layout), root().join(LETTER), "{job}");
 
     // The data changed: two contacts near the end swapped places. The piece asked for
     // before them is fine, the one after is not: nothing at all is written.
@@ -210,4 +231,63 @@ fn a_reprint_refuses_unknown_pieces_and_changed_data() {
     );
     assert!(stream_files(&tmp.path("b"), "reprint-letter").is_empty());
     assert!(!tmp.path("b/inserter.csv").exists(), "no control file either");
+}
+
+#[test]
+fn a_library_caller_composes_and_reprints_without_the_binary() {
+    use pli::data::SourceOptions;
+    use pli::job::{run_compose, run_reprint, ComposeOptions, Date, PrepOptions, ReprintOptions};
+
+    let tmp = TempDir::new("reprint-lib");
+    let opts = ComposeOptions {
+        layout: root().join(LETTER),
+        data: root().join("samples/contacts.csv"),
+        source: SourceOptions::default(),
+        map: None,
+        out_dir: tmp.path("out"),
+        date: Date::parse("2026-11-28").unwrap(),
+        strict: false,
+        max_rejects: None,
+        max_pages: 10_000,
+        max_sheets: None,
+        job: None,
+        allow_missing_glyphs: false,
+        prep: PrepOptions::default(),
+        presort: None,
+        household_docs: None,
+        products: None,
+        reprint: None,
+        pdfx4: false,
+        production: None,
+    };
+    let composed = run_compose(&opts).unwrap();
+    assert!(composed.counts.composed > 2, "{:?}", composed.counts);
+    // The library wrote the job file, which gives the options back as they were.
+    let recorded = pli::job::JobFile::read(&opts.out_dir).unwrap();
+    assert_eq!(recorded.compose, opts);
+
+    let manifest = read_csv(&tmp.path("out/manifest.csv"));
+    let row = manifest[1..]
+        .iter()
+        .find(|r| r[2] == "composed" && r[4] != "P0000001")
+        .unwrap();
+    let again = run_reprint(&ReprintOptions {
+        job_dir: tmp.path("out"),
+        pieces: vec![row[4].clone()],
+        data: None,
+        out_dir: tmp.path("again"),
+    })
+    .unwrap();
+    assert_eq!((again.counts.composed, again.files.len()), (1, 1));
+    let count: u32 = row[7].parse().unwrap();
+    let (mut originals, mut reprints) = (HashMap::new(), HashMap::new());
+    let before = piece_pages(
+        &tmp.path("out"),
+        &mut originals,
+        &row[5],
+        row[6].parse().unwrap(),
+        count,
+    );
+    let after = piece_pages(&tmp.path("again"), &mut reprints, &again.files[0].name, 1, count);
+    assert!(before == after, "page content of {} is byte-identical", row[4]);
 }

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::decode;
@@ -14,8 +14,9 @@ use super::xlsx;
 use super::{CsvSource, DataError, RecordIter};
 use crate::record::{RecordPos, Rejection};
 
-/// A contact file's format.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+/// A contact file's format (`csv`, `jsonl`, `xlsx` in a job file).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Delimited text.
     Csv,
@@ -38,16 +39,34 @@ impl std::str::FromStr for Format {
 }
 
 /// How to read a contact file, when detection is not wanted.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SourceOptions {
     /// The format (default: from the extension, else from the content).
     pub format: Option<Format>,
     /// The encoding of a CSV file, as a label (default: detected).
     pub encoding: Option<String>,
-    /// The delimiter of a CSV file (default: detected).
+    /// The delimiter of a CSV file (default: detected); a one-character string in a job file.
+    #[serde(serialize_with = "delimiter_out", deserialize_with = "delimiter_in")]
     pub delimiter: Option<u8>,
     /// The sheet of a workbook (default: the first).
     pub sheet: Option<String>,
+}
+
+/// A delimiter written as the character it is (`";"`, `"\t"`), not as a byte value.
+fn delimiter_out<S: Serializer>(d: &Option<u8>, s: S) -> Result<S::Ok, S::Error> {
+    d.map(char::from).serialize(s)
+}
+
+/// A delimiter read back from its one ASCII character.
+fn delimiter_in<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+    match Option::<char>::deserialize(d)? {
+        None => Ok(None),
+        Some(c) if c.is_ascii() => Ok(Some(c as u8)),
+        Some(c) => Err(serde::de::Error::custom(format!(
+            "delimiter {c:?}: one ASCII character expected"
+        ))),
+    }
 }
 
 /// What was detected about a contact file, and from what.

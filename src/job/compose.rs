@@ -1,4 +1,5 @@
-//! `pli compose`: two passes over the records, parallel composition, one ordered writer.
+//! `pli compose`: two passes over the records, parallel composition, one ordered writer;
+//! at the end, `job.json`, which a reprint runs again.
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -8,6 +9,7 @@ use rayon::prelude::*;
 use super::exports::Exports;
 use super::feed::{Fed, Feed};
 use super::fields::{AddressCheck, Fields, PrepNeeds};
+use super::job_file::{JobFile, JOB_FILE};
 use super::labels::write_labels;
 use super::pass1::{first_pass, FirstPass};
 use super::pass1_prep::{load_postcodes, offered_channels, Prep};
@@ -81,6 +83,11 @@ pub fn run_compose_with(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<JobSummary, JobError> {
     let job = opts.checked_job_id()?;
+    // How the job runs, for a reprint, its paths made absolute from the folder it runs from.
+    let job_file = match opts.reprint {
+        None => Some(JobFile::of(opts)?),
+        Some(_) => None,
+    };
     let layout = compile_job(opts)?;
     if let Some(dm) = &layout.production.datamatrix {
         // Every sheet's symbol has one size: refuse a job id it cannot hold up front.
@@ -402,6 +409,12 @@ pub fn run_compose_with(
         path: opts.out_dir.join(report::HTML_REPORT),
         source,
     })?;
+    if let Some(file) = job_file {
+        file.write(&opts.out_dir).map_err(|source| JobError::Output {
+            path: opts.out_dir.join(JOB_FILE),
+            source,
+        })?;
+    }
     Ok(JobSummary {
         counts,
         files: written.files.into_iter().chain(written.household_files).collect(),

@@ -13,6 +13,7 @@ mod compose;
 mod exports;
 mod feed;
 mod fields;
+mod job_file;
 mod labels;
 mod pass1;
 mod pass1_prep;
@@ -26,15 +27,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::date::Date;
 pub use compose::{run_compose, run_compose_with, Progress};
+pub use job_file::{JobFile, JOB_FILE, JOB_FILE_FORMAT};
 pub use pass1_prep::PrepOptions;
 pub use pass1_presort::{PresortOptions, PresortReport};
 pub use prepare_cmd::{run_prepare, PrepareOptions, PrepareSummary, CLEAN_COLUMNS};
 pub use presort_cmd::{run_quote, QuoteOptions, QuoteSummary};
-pub use reprint::{piece_ids, JobFile, Reprint, JOB_FILE};
+pub use reprint::{piece_ids, run_reprint, Reprint, ReprintOptions};
 
 use crate::compose::{compose_piece, JobValues, Layout, LayoutErrors};
 use crate::data::{DataError, Source, SourceOptions};
@@ -43,8 +45,9 @@ use crate::record::Rejection;
 use crate::report::{Counts, FileEntry};
 use fields::{AddressCheck, Fields, PrepNeeds};
 
-/// What `pli compose` is asked to do.
-#[derive(Clone, Debug)]
+/// What `pli compose` is asked to do; written to `job.json` ([`JobFile`]) for a reprint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComposeOptions {
     /// The layout file.
     pub layout: PathBuf,
@@ -82,7 +85,8 @@ pub struct ComposeOptions {
     pub household_docs: Option<PathBuf>,
     /// A catalogue's products file, instead of the one its layout names.
     pub products: Option<PathBuf>,
-    /// Compose only these pieces again, as they were (`pli reprint`).
+    /// Compose only these pieces again, as they were (`pli reprint`); never in a job file.
+    #[serde(skip)]
     pub reprint: Option<Reprint>,
     /// Write PDF/X-4 files (output intent, XMP metadata, page boxes, no RGB).
     pub pdfx4: bool,

@@ -9,6 +9,8 @@
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use super::fields::{AddressCheck, Fields, PrepNeeds};
@@ -22,13 +24,16 @@ use crate::mailprep::{
 use crate::record::{Channels, Fate, Rejection};
 
 /// How a job prepares its mail.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrepOptions {
     /// La Poste's postcode base; without it, only a postcode's form is checked.
     pub postcodes: Option<PathBuf>,
     /// What an unknown postcode or a town not served by its postcode does.
     pub address_policy: AddressPolicy,
-    /// Suppression lists, each with the reason it gives.
+    /// Suppression lists, each with the reason it gives (`{"kind": "optout", "file": …}`
+    /// in a job file).
+    #[serde(with = "suppression_files")]
     pub suppress: Vec<(Suppression, PathBuf)>,
     /// De-duplication, if any.
     pub dedupe: Option<MatchLevel>,
@@ -41,6 +46,34 @@ impl PrepOptions {
     /// Whether a record's name, address and contact keys are needed in the first pass.
     pub fn needs_keys(&self) -> bool {
         !self.suppress.is_empty() || self.dedupe.is_some() || self.households
+    }
+}
+
+/// Suppression lists in a job file: `[{"kind": "optout", "file": "/…/optouts.txt"}]`.
+mod suppression_files {
+    use std::path::PathBuf;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::mailprep::Suppression;
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct List {
+        kind: Suppression,
+        file: PathBuf,
+    }
+
+    pub fn serialize<S: Serializer>(lists: &[(Suppression, PathBuf)], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(lists.iter().map(|(kind, file)| List {
+            kind: *kind,
+            file: file.clone(),
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(Suppression, PathBuf)>, D::Error> {
+        let lists = Vec::<List>::deserialize(d)?;
+        Ok(lists.into_iter().map(|l| (l.kind, l.file)).collect())
     }
 }
 

@@ -4,7 +4,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::JobError;
 use crate::compose::layout_file::ProductionSpec;
@@ -14,7 +14,8 @@ use crate::report::{write_atomic, Postage, TrayFill};
 use crate::units::Length;
 
 /// How a job presorts its mail.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PresortOptions {
     /// The carrier's rules file.
     pub rules: PathBuf,

@@ -1,57 +1,57 @@
-//! Reprints: the pieces an inserter spoiled, composed again exactly as they were.
+//! `pli reprint`: the pieces an inserter spoiled, composed again exactly as they were.
 //!
-//! A compose job leaves `job.json` beside its manifest: the command line it ran with,
-//! the folder it ran from and the date it composed with. `pli reprint` runs the same job
-//! again (pass 1 decides every record's fate and the plan gives every piece its number,
-//! as before) but composes only the pieces asked for, into a reprint file with its own
-//! control file. The manifest says which record each piece was; a record that is not
-//! the same one any more (the data or the options changed) stops the reprint.
+//! A compose job leaves `job.json` beside its manifest ([`JobFile`]): its options, with
+//! absolute paths and the date it composed with. A reprint runs the same job again (pass
+//! 1 decides every record's fate and the plan gives every piece its number, as before)
+//! but composes only the pieces asked for, into a reprint file with its own control file.
+//! The manifest says which record each piece was; a record that is not the same one any
+//! more (the data or the options changed) stops the reprint.
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-use super::JobError;
+use super::job_file::JobFile;
+use super::{run_compose, JobError, JobSummary};
 use crate::record::{PieceId, PieceKind};
-use crate::report::write_atomic;
 
-/// The job file's name in a compose job's output folder.
-pub const JOB_FILE: &str = "job.json";
-
-/// How a compose job was run, to run it again.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct JobFile {
-    /// The command line after the program name (`compose …`), with `--date` made explicit.
-    pub args: Vec<String>,
-    /// The folder it was run from, which relative paths in `args` are relative to.
-    pub cwd: PathBuf,
-    /// The pli version that wrote it.
-    pub version: String,
+/// What `pli reprint` is asked to do.
+#[derive(Clone, Debug)]
+pub struct ReprintOptions {
+    /// The compose job's output folder, with its `job.json` and `manifest.csv`.
+    pub job_dir: PathBuf,
+    /// The pieces to compose again: letters (`P…`) and household documents (`D…`, which
+    /// bring their letter with them), as [`piece_ids`] reads them.
+    pub pieces: Vec<String>,
+    /// The contact file, when the job read standard input or the file has moved.
+    pub data: Option<PathBuf>,
+    /// The folder for the reprint file and its control file (not the job's own).
+    pub out_dir: PathBuf,
 }
 
-impl JobFile {
-    /// Writes the job file into `out_dir`, atomically.
-    pub fn write(&self, out_dir: &Path) -> io::Result<()> {
-        write_atomic(&out_dir.join(JOB_FILE), |out| {
-            serde_json::to_writer_pretty(&mut *out, self)?;
-            io::Write::write_all(out, b"\n")
-        })
+/// Runs `pli reprint`: the job recorded in `job_dir` again, composing only the pieces
+/// asked for, with the same ids, marks and page content.
+pub fn run_reprint(opts: &ReprintOptions) -> Result<JobSummary, JobError> {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let (job_dir, out) = (absolute(&opts.job_dir), absolute(&opts.out_dir));
+    if job_dir == out {
+        return Err(JobError::Options(
+            "the reprint goes to a folder of its own, not the original run's (-o)".into(),
+        ));
     }
-
-    /// Reads the job file of an output folder.
-    pub fn read(out_dir: &Path) -> Result<JobFile, JobError> {
-        let path = out_dir.join(JOB_FILE);
-        let text = std::fs::read(&path).map_err(|e| {
-            JobError::Options(format!(
-                "cannot read {}: {e} (a reprint needs the output folder of a compose job)",
-                path.display()
-            ))
-        })?;
-        serde_json::from_slice(&text)
-            .map_err(|e| JobError::Options(format!("{}: not a pli job file: {e}", path.display())))
+    let recorded = JobFile::read(&job_dir)?;
+    let wanted = Reprint::find(&job_dir.join("manifest.csv"), &opts.pieces)?;
+    let mut job = recorded.compose;
+    job.out_dir = out;
+    job.reprint = Some(wanted);
+    if let Some(d) = &opts.data {
+        job.data = d.clone();
     }
+    if job.data.as_os_str() == "-" {
+        return Err(JobError::Options(
+            "the job read its contacts from standard input: give the file with --data".into(),
+        ));
+    }
+    run_compose(&job)
 }
 
 /// The pieces a reprint composes: letter numbers, with the record each one was.

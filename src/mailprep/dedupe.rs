@@ -40,8 +40,9 @@ pub const HOUSEHOLD_FIELD: &str = "household";
 /// Fixed, so that the same file always gives the same verdicts.
 const SEED: u64 = 0x706c_695f_6465_6475;
 
-/// What counts as the same recipient.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+/// What counts as the same recipient (`individual`, `household`, `address` in a job file).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MatchLevel {
     /// One piece per person.
     Individual,

@@ -33,8 +33,10 @@ pub use suppress::{
 
 use crate::record::Rejection;
 
-/// Why a record is deliberately not mailed, as the manifest prints it (`suppressed:optout`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+/// Why a record is deliberately not mailed, as the manifest prints it (`suppressed:optout`);
+/// a job file names it by the same code.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Suppression {
     /// The contact objected to postal mail (`postal_optout` set, or on the opt-out list).
     OptOut,
@@ -134,6 +136,15 @@ mod tests {
             .collect();
         let map: &'static HashMap<String, String> = Box::leak(Box::new(map));
         address_lines(|k| map.get(k).map(String::as_str).unwrap_or(""))
+    }
+
+    #[test]
+    fn a_job_file_names_suppressions_by_their_codes() {
+        for kind in Suppression::ALL {
+            let written = serde_json::to_value(kind).unwrap();
+            assert_eq!(written, kind.code());
+            assert_eq!(serde_json::from_value::<Suppression>(written).unwrap(), kind);
+        }
     }
 
     #[test]

@@ -92,8 +92,10 @@ impl fmt::Display for Postcode {
     }
 }
 
-/// What to do when the base does not confirm an address's postcode and town.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+/// What to do when the base does not confirm an address's postcode and town
+/// (`reject`, `warn` in a job file).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AddressPolicy {
     /// The record is rejected (it would probably come back undelivered).
     #[default]
