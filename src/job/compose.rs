@@ -12,7 +12,7 @@ use super::fields::{AddressCheck, Fields, PrepNeeds};
 use super::job_file::{JobFile, JOB_FILE};
 use super::labels::write_labels;
 use super::pass1::{first_pass, FirstPass};
-use super::pass1_prep::{load_postcodes, offered_channels, Prep};
+use super::pass1_prep::{load_postcodes, offered_channels, preparer};
 use super::pass1_presort::{Planner, PresortOptions, PresortReport, Presorted};
 use super::writer::{stream_of, write_pieces, Outputs, StreamSpec};
 use super::{
@@ -147,7 +147,7 @@ pub fn run_compose_with(
                 .into(),
         ));
     }
-    let mut prep = Prep::new(&prep_opts, offered)?;
+    let mut prep = preparer(&prep_opts, offered)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|source| JobError::Output {
         path: opts.out_dir.clone(),
         source,

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use crate::compose::Layout;
 use crate::data::{Binding, Source};
 use crate::mailprep::{
-    AddressBlock, AddressPolicy, PostcodeBase, ADDRESS_FIELDS, EMAIL_CONSENT_FIELD, EMAIL_FIELD,
-    HOUSEHOLD_FIELD, MOBILE_FIELD, OPTOUT_FIELD, SMS_CONSENT_FIELD,
+    AddressBlock, AddressPolicy, Contact, Needs, PostcodeBase, ADDRESS_FIELDS, EMAIL_CONSENT_FIELD,
+    EMAIL_FIELD, HOUSEHOLD_FIELD, MOBILE_FIELD, OPTOUT_FIELD, SMS_CONSENT_FIELD,
 };
 use crate::record::{RecordPos, Rejection};
 
@@ -196,8 +196,17 @@ impl Fields {
         )
     }
 
-    /// Whether a record can be composed, without building its template data (pass 1).
-    pub fn check(&self, values: &[Value]) -> Result<(), Rejection> {
+    /// A record as mail preparation reads it (pass 1): its consents and keys, and its
+    /// address block when the layout prints one.
+    pub fn contact(&self, values: &[Value], needs: Needs) -> Contact {
+        let got = self.prep_values(values);
+        let address = self.wants_address.then(|| self.address_block(values));
+        Contact::read(|k| got.get(k), needs, address)
+    }
+
+    /// Whether a record has what its templates need, without building its template data
+    /// (pass 1); the address block is checked by mail preparation ([`Fields::contact`]).
+    pub fn check_template(&self, values: &[Value]) -> Result<(), Rejection> {
         for (name, slot, default) in &self.template {
             match slot.map_or(&Value::Null, |i| &values[i]) {
                 Value::String(s) if !s.trim().is_empty() => check_text(name, s)?,
@@ -206,9 +215,6 @@ impl Fields {
                 }
                 _ => {}
             }
-        }
-        if self.wants_address {
-            self.address_block(values)?;
         }
         Ok(())
     }

@@ -6,14 +6,19 @@ use std::path::Path;
 
 use super::compose::Progress;
 use super::fields::Fields;
-use super::pass1_prep::{Decision, Prep};
+
 use super::pass1_presort::{Planner, Presorted};
 use super::JobError;
 use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::data::Source;
+use crate::mailprep::{Contact, Decision, Preparer};
 use crate::record::{Fate, RecordLog, RecordPos, Records, Rejection, Routing};
+
+/// A readable record as pass 1 prepares it on any core: the job's own check of its
+/// fields and what mail preparation reads of it.
+type Prepared = (Result<(), Rejection>, Contact);
 
 /// Records read before their checks are made, together, on all cores.
 const BATCH: usize = 1024;
@@ -35,7 +40,7 @@ pub type Stop<'a> = dyn Fn(u64, &str, &str, u64) -> Option<JobError> + 'a;
 pub fn first_pass(
     src: &Source,
     fields: &Fields,
-    prep: &mut Prep,
+    prep: &mut Preparer,
     mut planner: Option<Planner>,
     out_dir: &Path,
     stop: &Stop,
@@ -50,9 +55,9 @@ pub fn first_pass(
     let mut scan = src.scan(&fields.binding);
     let mut batch: Vec<(RecordPos, Result<(), Rejection>, Vec<Value>)> = Vec::with_capacity(BATCH);
     loop {
-        // Records are read in order; the checks a mailed record must pass (its address
-        // block, its fields) are made for a batch on all cores; then each record's fate
-        // is decided in file order (lists, channels, duplicates depend on the order).
+        // Records are read in order; the checks a mailed record must pass (its fields,
+        // its address block) and its keys are made for a batch on all cores; then each
+        // record's fate is decided in file order (lists, channels, duplicates depend on it).
         batch.clear();
         while batch.len() < BATCH {
             let mut values = Vec::with_capacity(fields.binding.len());
@@ -64,24 +69,22 @@ pub fn first_pass(
         if batch.is_empty() {
             break;
         }
-        let checks: Vec<Result<(), Rejection>> = batch
+        let needs = prep.needs();
+        let read: Vec<Result<Prepared, Rejection>> = batch
             .par_iter()
             .map(|(_, read, values)| match read {
-                Ok(()) => fields.check(values),
-                Err(_) => Ok(()),
+                Ok(()) => Ok((fields.check_template(values), fields.contact(values, needs))),
+                Err(r) => Err(r.clone()),
             })
             .collect();
-        for ((pos, read, values), check) in batch.drain(..).zip(checks) {
+        for ((pos, _, values), prepared) in batch.drain(..).zip(read) {
             let id = fields.record_id(&values, pos);
-            let decision = match read {
+            let decision = match prepared {
                 Err(r) => Decision::unreadable(r),
-                Ok(()) => {
-                    let got = fields.prep_values(&values);
-                    prep.decide(&id, |k| got.get(k), || check)
-                }
+                Ok((check, contact)) => prep.decide(&id, contact, check),
             };
-            let fate = decision.fate;
-            if let Fate::Rejected { message, .. } = &fate {
+            let fate = &decision.fate;
+            if let Fate::Rejected { message, .. } = fate {
                 rejected += 1;
                 if let Some(e) = stop(pos.line, &id, message, rejected) {
                     return Err(e);
@@ -92,7 +95,7 @@ pub fn first_pass(
                 .push(
                     pos,
                     &id,
-                    &fate,
+                    fate,
                     Routing {
                         channels: decision.channels,
                         household: &decision.household,
@@ -100,9 +103,8 @@ pub fn first_pass(
                     },
                 )
                 .map_err(ledger_error)?;
-            if let (Some(planner), Fate::Planned) = (&mut planner, &fate) {
-                let got = fields.prep_values(&values);
-                planner.add(index, position, got.get("country"), got.get("postcode"));
+            if let (Some(planner), Some(piece)) = (&mut planner, &decision.piece) {
+                planner.add(index, position, piece);
             }
             if log.records() % 10_000 == 0 {
                 src.release(pos.offset);

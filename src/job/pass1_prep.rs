@@ -1,13 +1,7 @@
-//! Mail preparation inside a job: which channels a record goes by, and whether a
-//! suppression list, a missing channel or an earlier record (a duplicate) takes it out.
-//!
-//! The order is fixed, so that a record is always reported under the same reason:
-//! suppression lists first (legal obligations), then channels by consent, then the
-//! record's own checks (address, fields) for the post, then de-duplication among
-//! the records still in.
+//! Mail preparation inside a job: its options, the postcode base and lists they name,
+//! and what `pli prepare` and `pli presort` set up alike. The decisions themselves are
+//! mail preparation's ([`crate::mailprep::Preparer`]).
 
-use std::collections::HashSet;
-use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -18,10 +12,9 @@ use super::{compile, mapping, mapping_file, DataInput, Date, JobError};
 use crate::compose::Layout;
 use crate::data::Source;
 use crate::mailprep::{
-    allowed_channels, AddressPolicy, Deduper, MatchLevel, PostcodeBase, RecordKeys, Suppression,
-    SuppressionList, SuppressionLists, OPTOUT_FIELD,
+    AddressPolicy, MatchLevel, PostcodeBase, Preparer, Suppression, SuppressionList, SuppressionLists,
 };
-use crate::record::{Channels, Fate, Rejection};
+use crate::record::Channels;
 
 /// How a job prepares its mail.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,131 +100,19 @@ pub fn load_postcodes(opts: &PrepOptions) -> Result<Option<Arc<PostcodeBase>>, J
         .transpose()
 }
 
-/// The first pass's preparation state: lists loaded, duplicates seen so far.
-pub struct Prep {
-    lists: SuppressionLists,
-    dedupe: Option<Deduper>,
-    /// When households are wanted without de-duplication: a household matcher whose
-    /// verdicts only name households.
-    household_ids: Option<Deduper>,
-    /// Households that already have their first mailed member (hashes of their ids).
-    leads: Option<HashSet<u64>>,
-    /// The channels the job can produce (post, plus e-mail and SMS when the layout has them).
-    offered: Channels,
-}
-
-/// What preparation decided for a record.
-pub struct Decision {
-    /// Its fate in the ledger.
-    pub fate: Fate,
-    /// The channels it goes by (none when it is suppressed or rejected).
-    pub channels: Channels,
-    /// Its household id, when households are computed.
-    pub household: String,
-    /// The first mailed member of its household (it receives the household's document).
-    pub household_lead: bool,
-}
-
-impl Decision {
-    /// A record that could not even be read.
-    pub fn unreadable(r: Rejection) -> Decision {
-        Decision {
-            fate: rejection(r),
-            channels: Channels::NONE,
-            household: String::new(),
-            household_lead: false,
-        }
+/// The preparation a job's options ask for: its lists loaded, de-duplication and
+/// households set up, `offered` the channels it can produce.
+pub fn preparer(opts: &PrepOptions, offered: Channels) -> Result<Preparer, JobError> {
+    let mut lists = Vec::with_capacity(opts.suppress.len());
+    for (reason, path) in &opts.suppress {
+        lists.push(SuppressionList::load(*reason, path).map_err(|e| JobError::Prep(e.to_string()))?);
     }
-}
-
-impl Prep {
-    /// Loads the lists; `offered` are the channels the job can produce.
-    pub fn new(opts: &PrepOptions, offered: Channels) -> Result<Prep, JobError> {
-        let mut lists = Vec::with_capacity(opts.suppress.len());
-        for (reason, path) in &opts.suppress {
-            lists.push(SuppressionList::load(*reason, path).map_err(|e| JobError::Prep(e.to_string()))?);
-        }
-        Ok(Prep {
-            lists: SuppressionLists::new(lists),
-            dedupe: opts.dedupe.map(Deduper::new),
-            household_ids: (opts.households && opts.dedupe.is_none())
-                .then(|| Deduper::new(MatchLevel::Household)),
-            leads: opts.households.then(HashSet::new),
-            offered,
-        })
-    }
-
-    /// Decides a readable record's fate from its fields (`get`, absent = empty);
-    /// `check` runs the checks a mailed record must pass (its address, its fields).
-    pub fn decide<'a>(
-        &mut self,
-        id: &str,
-        get: impl Fn(&str) -> &'a str,
-        check: impl FnOnce() -> Result<(), Rejection>,
-    ) -> Decision {
-        let out = |fate, channels| Decision {
-            fate,
-            channels,
-            household: String::new(),
-            household_lead: false,
-        };
-        if let Some(list) = self.lists.check(&RecordKeys::of_record(&get)) {
-            return out(Fate::Suppressed(list.code().into()), Channels::NONE);
-        }
-        let channels = allowed_channels(&get).intersect(self.offered);
-        if channels.is_empty() {
-            // A job that only mails reports a postal opt-out as such.
-            let why = if self.offered == Channels::POST && crate::mailprep::is_yes(get(OPTOUT_FIELD)) {
-                Suppression::OptOut.code()
-            } else {
-                "no_channel"
-            };
-            return out(Fate::Suppressed(why.into()), Channels::NONE);
-        }
-        if channels.contains(Channels::POST) {
-            if let Err(r) = check() {
-                return out(rejection(r), Channels::NONE);
-            }
-        }
-        let mut household = String::new();
-        if let Some(dedupe) = &mut self.dedupe {
-            let verdict = dedupe.push(id, &get);
-            household = verdict.household_id;
-            if let Some(first) = verdict.duplicate_of {
-                return Decision {
-                    fate: Fate::Suppressed(format!("duplicate_of:{first}").into()),
-                    channels: Channels::NONE,
-                    household,
-                    household_lead: false,
-                };
-            }
-        } else if let Some(ids) = &mut self.household_ids {
-            household = ids.push(id, &get).household_id;
-        }
-        let mailed = channels.contains(Channels::POST);
-        // The household's first mailed member receives its document.
-        let household_lead = match &mut self.leads {
-            Some(leads) if mailed => {
-                leads.insert(foldhash::quality::FixedState::with_seed(7).hash_one(&household))
-            }
-            _ => false,
-        };
-        let fate = if mailed { Fate::Planned } else { Fate::Exported };
-        Decision {
-            fate,
-            channels,
-            household,
-            household_lead,
-        }
-    }
-}
-
-/// A rejection as the ledger keeps it.
-pub fn rejection(r: Rejection) -> Fate {
-    Fate::Rejected {
-        code: r.code().into_boxed_str(),
-        message: r.to_string().into_boxed_str(),
-    }
+    Ok(Preparer::new(
+        SuppressionLists::new(lists),
+        opts.dedupe,
+        opts.households,
+        offered,
+    ))
 }
 
 /// What `pli prepare` and `pli presort` set up alike before their pass: the optional
@@ -246,7 +127,7 @@ pub struct Setup {
     /// The postcode base, when given.
     pub postcodes: Option<Arc<PostcodeBase>>,
     /// Pass 1's preparation state.
-    pub prep: Prep,
+    pub prep: Preparer,
 }
 
 /// Opens a job without composition: `offered` says which channels count when there is
@@ -281,7 +162,7 @@ pub fn setup(
         policy: prep.address_policy,
     };
     let fields = Fields::resolve(layout.as_ref(), &src, &map, needs, check).map_err(JobError::Columns)?;
-    let prep = Prep::new(prep, offered)?;
+    let prep = preparer(prep, offered)?;
     Ok(Setup {
         layout,
         src,

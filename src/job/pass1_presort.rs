@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::JobError;
 use crate::compose::layout_file::ProductionSpec;
+use crate::mailprep::Mailpiece;
 use crate::presort::{plan, Grams, Makeup, Paper, PieceIn, Plan, Route, Rules, Thickness};
 use crate::record::{FinishedOutcomes, Outcome, PieceId, Records};
 use crate::report::{write_atomic, Postage, TrayFill};
@@ -115,14 +116,11 @@ impl Planner {
         })
     }
 
-    /// Adds a planned record: its index, ledger position, country line and postcode.
-    pub fn add(&mut self, index: u64, position: u64, country: &str, postcode: &str) {
-        self.pieces.push(PieceIn {
-            index: self.pieces.len() as u32,
-            destination: self.rules.destination(country, postcode),
-            weight: self.weight,
-            thickness: self.thickness,
-        });
+    /// Adds a planned record's mailpiece, with the record's index and ledger position.
+    pub fn add(&mut self, index: u64, position: u64, piece: &Mailpiece) {
+        let n = self.pieces.len() as u32;
+        self.pieces
+            .push(PieceIn::of(n, piece, &self.rules, self.weight, self.thickness));
         self.at.push((index, position));
     }
 

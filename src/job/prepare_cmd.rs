@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::pass1_prep::{setup, Decision, PrepOptions, Setup};
+use super::pass1_prep::{setup, PrepOptions, Setup};
 use super::{DataInput, Date, JobError};
-use crate::mailprep::MAX_LINES_ABROAD;
+use crate::mailprep::{Decision, MAX_LINES_ABROAD};
 use crate::record::{Channels, Fate};
 use crate::report::write_atomic;
 
@@ -112,21 +112,12 @@ pub fn run_prepare(opts: &PrepareOptions) -> Result<PrepareSummary, JobError> {
         let mut scan = src.scan(&fields.binding);
         while let Some((pos, read)) = scan.next_into(&mut values) {
             let id = fields.record_id(&values, pos);
-            let mut block = None;
             let decision = match read {
                 Err(r) => Decision::unreadable(r),
-                Ok(()) => {
-                    let built = fields.address_block(&values);
-                    let got = fields.prep_values(&values);
-                    let decision = prep.decide(
-                        &id,
-                        |k| got.get(k),
-                        || built.as_ref().map(|_| ()).map_err(Clone::clone),
-                    );
-                    block = built.ok();
-                    decision
-                }
+                // The cleaned file checks the address alone, not a layout's fields.
+                Ok(()) => prep.decide(&id, fields.contact(&values, prep.needs()), Ok(())),
             };
+            let block = decision.address();
             summary.records += 1;
             let (status, reason) = match &decision.fate {
                 Fate::Planned | Fate::Exported => {
@@ -153,7 +144,7 @@ pub fn run_prepare(opts: &PrepareOptions) -> Result<PrepareSummary, JobError> {
             if !counted.is_empty() {
                 *summary.reasons.entry(counted).or_default() += 1;
             }
-            let normalised = block.as_ref().is_some_and(|b| b.is_normalised());
+            let normalised = block.is_some_and(|b| b.is_normalised());
             if status == "ready" && normalised {
                 summary.normalised += 1;
             }
@@ -170,7 +161,7 @@ pub fn run_prepare(opts: &PrepareOptions) -> Result<PrepareSummary, JobError> {
                 household: &decision.household,
                 duplicate_of,
                 normalised,
-                lines: block.map(|b| b.into_texts()).unwrap_or_default(),
+                lines: block.map_or_else(Vec::new, |b| b.lines().iter().map(|l| l.text.clone()).collect()),
             };
             match &mut sink {
                 Sink::Csv(w) => write_csv(w, &row)?,

@@ -13,12 +13,11 @@ use std::sync::Arc;
 use super::compose::{PieceResult, Sent};
 use super::exports::Exports;
 use super::feed::Fed;
-use super::pass1_prep::rejection;
 use super::JobError;
 use crate::compose::layout_file::OmrSpec;
 use crate::pdf::{EncodedPage, PdfWriter, RecordMeta, Shared};
 use crate::production::{omr_overlay, ControlFile, OmrCode, PieceSheets};
-use crate::record::{DocRef, Fate, Outcome, Outcomes, PieceId, PieceKind, PiecePlace};
+use crate::record::{DocRef, Outcome, Outcomes, PieceId, PieceKind, PiecePlace};
 use crate::report::FileEntry;
 
 /// An output stream's files: what they are named after, what they share, how big they get.
@@ -337,9 +336,7 @@ pub fn write_pieces(
             let sent: Sent = match result {
                 Ok(sent) => sent,
                 Err(r) => {
-                    let Fate::Rejected { code, message } = rejection(r) else {
-                        unreachable!("rejection() gives a rejected fate")
-                    };
+                    let (code, message) = (r.code().into_boxed_str(), r.to_string().into_boxed_str());
                     rejected += 1;
                     if limit.is_some_and(|(l, _)| rejected > l) {
                         for s in [Some(letters), with_inserts, households].into_iter().flatten() {

@@ -25,6 +25,7 @@
 use std::fmt;
 
 use super::abbrev::{Abbreviations, Names, Step};
+use super::destination::{Destination, PostalCode};
 use super::normalise::{collapse, no_punctuation, postal_caps};
 use super::postcodes::{
     split_cedex, AddressPolicy, LocalityProblem, Postcode, PostcodeBase, PostcodeFormError,
@@ -119,6 +120,7 @@ pub struct AddressBlock {
     lines: Vec<AddressLine>,
     normalised: bool,
     warnings: Vec<LocalityProblem>,
+    destination: Destination,
 }
 
 impl AddressBlock {
@@ -180,7 +182,7 @@ impl AddressBlock {
         let (postcode, city) = (field("postcode"), field("city"));
         raw.extend([postcode.clone(), city.clone()]);
         let mut warnings = Vec::new();
-        let locality = if domestic {
+        let (locality, code_read) = if domestic {
             let code = Postcode::parse(&postcode).map_err(|e| Rejection::InvalidField {
                 field: "postcode".into(),
                 message: not_a_postcode(&postcode, e),
@@ -192,14 +194,15 @@ impl AddressBlock {
                     *text = line5;
                 }
             }
-            format!("{code} {name}")
+            (format!("{code} {name}"), Some(PostalCode::from(code)))
         } else {
-            collapse(&format!("{} {}", postal_caps(&postcode), postal_caps(&city)))
+            let locality = collapse(&format!("{} {}", postal_caps(&postcode), postal_caps(&city)));
+            (locality, PostalCode::new(&postcode))
         };
         lines.push((LineRole::Locality, locality));
         if !domestic {
             lines.push((LineRole::Country, country.clone()));
-            raw.push(country);
+            raw.push(country.clone());
         }
 
         lines.retain(|(_, text)| !text.is_empty());
@@ -237,6 +240,7 @@ impl AddressBlock {
             lines: block,
             normalised,
             warnings,
+            destination: Destination::of(country, code_read),
         })
     }
 
@@ -261,6 +265,11 @@ impl AddressBlock {
     /// What the postcode base could not confirm, when the policy only warns.
     pub fn warnings(&self) -> &[LocalityProblem] {
         &self.warnings
+    }
+
+    /// Where the block sends the piece: its country line and postcode, as read once.
+    pub fn destination(&self) -> &Destination {
+        &self.destination
     }
 }
 

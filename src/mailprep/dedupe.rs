@@ -62,6 +62,37 @@ pub struct Verdict {
     pub household_id: String,
 }
 
+/// What a record is matched by, read once from its fields: the household its file gives,
+/// its name (last name without spaces, or the company), its first name and its address, folded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MatchKeys {
+    /// The file's `household` column, trimmed (empty when not given).
+    pub household: String,
+    /// The last name folded without spaces (`LEGOFF`), or the company's when there is none.
+    pub name: String,
+    /// The first name folded (`JEAN PIERRE`).
+    pub first_name: String,
+    /// The address: delivery point, building, street (or lieu-dit) and postcode, folded
+    /// and abbreviated; `None` without a street (or lieu-dit) and a postcode.
+    pub address: Option<String>,
+}
+
+impl MatchKeys {
+    /// The keys of a record, from its standard fields (looked up by name; absent = empty).
+    pub fn read<'a>(get: impl Fn(&str) -> &'a str) -> MatchKeys {
+        let name = match postal_caps(get("last_name")).replace(' ', "") {
+            last if last.is_empty() => postal_caps(get("company")).replace(' ', ""),
+            last => last,
+        };
+        MatchKeys {
+            household: get(HOUSEHOLD_FIELD).trim().to_owned(),
+            name,
+            first_name: postal_caps(get("first_name")),
+            address: address_key(&get),
+        }
+    }
+}
+
 /// A first name, reduced to what compatibility needs.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 struct FirstName {
@@ -152,11 +183,11 @@ impl Deduper {
         }
     }
 
-    /// The verdict on the next record, from its id and its standard fields (looked up
-    /// by name; absent = empty). A record without an address matches nothing.
-    pub fn push<'a>(&mut self, id: &str, get: impl Fn(&str) -> &'a str) -> Verdict {
-        let given_household = get(HOUSEHOLD_FIELD).trim();
-        let Some(address) = address_key(&get) else {
+    /// The verdict on the next record, from its id and the keys read from its fields
+    /// ([`MatchKeys::read`]). A record without an address matches nothing.
+    pub fn push(&mut self, id: &str, keys: &MatchKeys) -> Verdict {
+        let given_household = keys.household.as_str();
+        let Some(address) = &keys.address else {
             let household_id = if given_household.is_empty() {
                 id
             } else {
@@ -167,15 +198,11 @@ impl Deduper {
                 household_id: household_id.to_owned(),
             };
         };
-        let last = match postal_caps(get("last_name")).replace(' ', "") {
-            last if last.is_empty() => postal_caps(get("company")).replace(' ', ""),
-            last => last,
-        };
-        let household = self.hasher.hash_one((&last, &address));
-        let first = self.first_name(get("first_name"));
-        let initial = postal_caps(get("first_name")).chars().next().unwrap_or(' ');
+        let household = self.hasher.hash_one((&keys.name, address));
+        let first = self.first_name(&keys.first_name);
+        let initial = keys.first_name.chars().next().unwrap_or(' ');
         let individual = self.hasher.hash_one((household, initial));
-        let address = self.hasher.hash_one(&address);
+        let address = self.hasher.hash_one(address);
 
         let earlier = match self.level {
             MatchLevel::Individual => self.find_individual(individual, first),
@@ -245,13 +272,12 @@ impl Deduper {
         self.survivors[at as usize].next = new;
     }
 
-    /// A first name's hashes and shape.
-    fn first_name(&self, name: &str) -> FirstName {
-        let folded = postal_caps(name);
+    /// A first name's hashes and shape, from the name folded.
+    fn first_name(&self, folded: &str) -> FirstName {
         let words: Vec<&str> = folded.split_whitespace().collect();
         let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
         FirstName {
-            full: self.hasher.hash_one(&folded),
+            full: self.hasher.hash_one(folded),
             initials: self.hasher.hash_one(&initials),
             only_initials: words.iter().all(|w| w.chars().count() == 1),
             single: words.len() == 1,
@@ -316,7 +342,7 @@ D18,Paul,Durand,,,75008,
             .map(|r| {
                 let r = r.unwrap();
                 let get = |k: &str| header.iter().position(|h| h == k).map_or("", |i| &r[i]);
-                let v = deduper.push(&r[0], get);
+                let v = deduper.push(&r[0], &MatchKeys::read(get));
                 (r[0].to_owned(), v.duplicate_of, v.household_id)
             })
             .collect()
@@ -399,7 +425,7 @@ D18,Paul,Durand,,,75008,
     #[test]
     fn first_name_compatibility() {
         let d = Deduper::new(MatchLevel::Individual);
-        let f = |s: &str| d.first_name(s);
+        let f = |s: &str| d.first_name(&postal_caps(s));
         assert!(f("Jean-Pierre").compatible(f("jean pierre")));
         assert!(f("J.-P.").compatible(f("Jean-Pierre")));
         assert!(f("J").compatible(f("Jean-Pierre")));

@@ -1,13 +1,21 @@
 //! Mail preparation: each record becomes a mailpiece with its address block, or is
 //! suppressed (the contact objected or is on a suppression list) or rejected (the address cannot be used).
+//!
+//! A record is read once into a [`Contact`] (its consents, keys, destination and block,
+//! on any thread); a [`Preparer`] then decides its fate in file order, and what goes by
+//! post leaves as a [`Mailpiece`], the type the presort takes.
 
 mod abbrev;
 mod address;
 mod channels;
+mod contact;
 mod dedupe;
+mod destination;
 mod gsm7;
 mod normalise;
+mod piece;
 mod postcodes;
+mod prepare;
 mod suppress;
 #[cfg(test)]
 mod testdata;
@@ -20,13 +28,17 @@ pub use channels::{
     allowed_channels, plausible_email, plausible_mobile, EMAIL_CONSENT_FIELD, EMAIL_FIELD, MOBILE_FIELD,
     SMS_CONSENT_FIELD,
 };
-pub use dedupe::{Deduper, MatchLevel, Verdict, HOUSEHOLD_FIELD};
+pub use contact::{Contact, Needs};
+pub use dedupe::{Deduper, MatchKeys, MatchLevel, Verdict, HOUSEHOLD_FIELD};
+pub use destination::{Destination, PostalCode, MAX_POSTCODE};
 pub use gsm7::{gsm7_septets, single_sms, SmsError, SINGLE_SMS_SEPTETS};
 pub use normalise::{email_key, phone_key, postal_caps};
+pub use piece::Mailpiece;
 pub use postcodes::{
     split_cedex, AddressPolicy, Commune, Locality, LocalityProblem, Postcode, PostcodeBase,
     PostcodeBaseError, PostcodeFormError,
 };
+pub use prepare::{Decision, Preparer};
 pub use suppress::{
     digest, name_address_key, KeyDigest, RecordKeys, SuppressionList, SuppressionListError, SuppressionLists,
 };
@@ -116,12 +128,6 @@ pub fn is_yes(value: &str) -> bool {
 /// checking the postcode's form only: see [`AddressBlock::build`] for the rules.
 pub fn address_lines<'a>(get: impl Fn(&str) -> &'a str) -> Result<Vec<String>, Rejection> {
     AddressBlock::build(get, None, AddressPolicy::Reject).map(AddressBlock::into_texts)
-}
-
-/// Whether the address block can be built (for the first pass over a file, which only
-/// decides each record's fate): the same verdict as [`address_lines`].
-pub fn check_address<'a>(get: &impl Fn(&str) -> &'a str) -> Result<(), Rejection> {
-    AddressBlock::build(get, None, AddressPolicy::Reject).map(|_| ())
 }
 
 #[cfg(test)]

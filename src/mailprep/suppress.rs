@@ -219,6 +219,11 @@ impl SuppressionLists {
         SuppressionLists { lists }
     }
 
+    /// Whether the job has no list.
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
     /// The list that suppresses the record, if any.
     pub fn check(&self, keys: &RecordKeys) -> Option<Suppression> {
         if self.lists.is_empty() {

@@ -9,8 +9,9 @@ mod quantities;
 mod rules;
 mod weight;
 
+pub use crate::mailprep::{PostalCode, MAX_POSTCODE};
 pub use departments::department_name;
-pub use key::{Destination, KeyRule, PostalCode, PostcodeForm, MAX_POSTCODE, RESIDUAL_KEY};
+pub use key::{Destination, KeyRule, PostcodeForm, RESIDUAL_KEY};
 pub use plan::{plan, KeyId, PieceIn, Plan, Planned, PostageSummary, Route, SingleReason, Tray};
 pub use quantities::{Cents, Grams, Thickness};
 pub use rules::{Level, Rules, RulesError, TrayCapacity, WeightStep};

@@ -15,6 +15,7 @@ use super::key::{Destination, RESIDUAL_KEY};
 use super::pack::{self, Load};
 use super::quantities::{Cents, Grams, Thickness};
 use super::rules::Rules;
+use crate::mailprep::Mailpiece;
 
 /// A piece as the presort needs it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -27,6 +28,19 @@ pub struct PieceIn {
     pub weight: Grams,
     /// Its thickness.
     pub thickness: Thickness,
+}
+
+impl PieceIn {
+    /// A mailpiece as the presort sees it: its destination for this product, its weight
+    /// and thickness; `index` is its record's index in the input.
+    pub fn of(index: u32, piece: &Mailpiece, rules: &Rules, weight: Grams, thickness: Thickness) -> PieceIn {
+        PieceIn {
+            index,
+            destination: rules.destination(&piece.destination),
+            weight,
+            thickness,
+        }
+    }
 }
 
 /// Why a piece is not presorted, as the plan prints it (`foreign`).

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::key::{Destination, KeyRule, PostalCode, PostcodeForm};
+use super::key::{Destination, KeyRule, PostcodeForm};
 use super::quantities::{Cents, Grams, Thickness};
 use crate::mailprep::postal_caps;
 
@@ -341,14 +341,14 @@ impl Rules {
         &self.steps
     }
 
-    /// Where a piece goes: domestic when its country line (in any case, accents or
-    /// none) is one of the rules' `domestic_countries`, with its postcode if readable.
-    pub fn destination(&self, country: &str, postcode: &str) -> Destination {
-        let country = postal_caps(country);
-        if !self.domestic_countries.contains(&country) {
+    /// Where a piece goes, for this product: domestic when its country line is one of
+    /// the rules' `domestic_countries`, with its postcode if it has one.
+    pub fn destination(&self, to: &crate::mailprep::Destination) -> Destination {
+        if !self.domestic_countries.iter().any(|c| c == to.country()) {
             return Destination::Foreign;
         }
-        PostalCode::new(postcode).map_or(Destination::NoPostcode, Destination::Domestic)
+        to.postcode()
+            .map_or(Destination::NoPostcode, Destination::Domestic)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The rules file, case by case: what reads, and the errors that name the line and the fault.
 
 use super::*;
+use crate::mailprep::PostalCode;
 
 pub(crate) const SMALL: &str = r#"
 [product]
@@ -45,6 +46,11 @@ fn parse(text: &str) -> Result<Rules, RulesError> {
     Rules::parse(text, Path::new("r.toml"))
 }
 
+/// A destination as mail preparation reads it.
+fn to(country: &str, postcode: &str) -> crate::mailprep::Destination {
+    crate::mailprep::Destination::new(country, postcode)
+}
+
 fn error(text: &str) -> String {
     parse(text).unwrap_err().to_string()
 }
@@ -59,11 +65,11 @@ fn a_small_file_reads() {
     assert_eq!(r.tray().max_weight, None);
     assert!(!r.mix_levels());
     assert_eq!(
-        r.destination("france", "75008"),
+        r.destination(&to("france", "75008")),
         Destination::Domestic(PostalCode::new("75008").unwrap())
     );
-    assert_eq!(r.destination("", ""), Destination::NoPostcode);
-    assert_eq!(r.destination("Belgique", "1000"), Destination::Foreign);
+    assert_eq!(r.destination(&to("", "")), Destination::NoPostcode);
+    assert_eq!(r.destination(&to("Belgique", "1000")), Destination::Foreign);
 }
 
 #[test]
@@ -103,10 +109,10 @@ fn the_shipped_files_read() {
     assert_eq!(usps.levels()[1].key, KeyRule::Prefix(3));
     assert!(usps.mix_levels());
     assert_eq!(
-        usps.destination("United States", "02134"),
+        usps.destination(&to("United States", "02134")),
         Destination::Domestic(PostalCode::new("02134").unwrap())
     );
-    assert_eq!(usps.destination("France", "75008"), Destination::Foreign);
+    assert_eq!(usps.destination(&to("France", "75008")), Destination::Foreign);
 }
 
 #[test]

@@ -47,6 +47,16 @@ pub enum Fate {
     Exported,
 }
 
+impl Fate {
+    /// A rejection as the ledger keeps it: its code and its message.
+    pub fn rejection(r: super::Rejection) -> Fate {
+        Fate::Rejected {
+            code: r.code().into_boxed_str(),
+            message: r.to_string().into_boxed_str(),
+        }
+    }
+}
+
 /// One record as pass 1 logged it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
